@@ -1,0 +1,18 @@
+# Compile options every fibertrace target shares: warnings, frame pointers (the tracer walks
+# them), and the sanitizer of this build, if any.
+add_library(ft_options INTERFACE)
+target_compile_options(ft_options INTERFACE
+  -Wall -Wextra -Wpedantic -Wno-missing-field-initializers
+  -fno-omit-frame-pointer -mno-omit-leaf-frame-pointer)
+
+if(FT_SANITIZE STREQUAL "address")
+  target_compile_options(ft_options INTERFACE -fsanitize=address,undefined -fno-sanitize-recover=undefined)
+  target_link_options(ft_options INTERFACE -fsanitize=address,undefined)
+  target_compile_definitions(ft_options INTERFACE FT_ASAN=1)
+elseif(FT_SANITIZE STREQUAL "thread")
+  target_compile_options(ft_options INTERFACE -fsanitize=thread)
+  target_link_options(ft_options INTERFACE -fsanitize=thread)
+  target_compile_definitions(ft_options INTERFACE FT_TSAN=1)
+elseif(NOT FT_SANITIZE STREQUAL "")
+  message(FATAL_ERROR "FT_SANITIZE must be empty, 'address' or 'thread', not '${FT_SANITIZE}'")
+endif()

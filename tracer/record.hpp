@@ -1,0 +1,44 @@
+// What the runtime calls to record events. Every function is cheap when tracing is off: the
+// runtime checks ft::trace::rec::active() (one relaxed load) before calling any of them.
+// When on, each call appends one event to the calling thread's buffer: no lock, no allocation,
+// no system call (see tracer/buffer.hpp for the cost of each path).
+//
+// Threads: the recorder keeps per-thread state (the buffer, the current proc and fiber), so
+// calls describe the calling thread's situation; e.g. go_block() is about the fiber that was
+// last go_start()ed on this thread.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <string_view>
+
+#include "events.hpp"
+
+namespace ft::trace::rec {
+
+extern std::atomic<bool> g_active;
+inline bool active() { return g_active.load(std::memory_order_relaxed); }
+
+// The runtime registers how to describe the world at trace start: the function must call
+// go_status() once for every existing fiber. Called by ft::trace::start() on its thread.
+using WorldFn = void (*)();
+void set_world_provider(WorldFn fn);
+void go_status(uint64_t g, const StartFn* fn, int state, Block reason);
+
+void proc_start(uint32_t proc);
+void proc_stop(uint32_t proc);
+void threads(uint32_t total, uint32_t in_syscall);
+
+// stack_lo/hi bound the frame-pointer walks while g runs (its fiber stack).
+void go_create(uint64_t g, const StartFn* fn);
+void go_start(uint64_t g, const void* stack_lo, const void* stack_hi);
+void go_end();
+void go_block(Block reason, uint64_t obj);
+void go_unblock(uint64_t g, Block reason, uint64_t obj);
+void go_yield();
+void syscall_enter();
+void syscall_exit();
+void syscall_block(uint32_t proc);
+void chan_name(uint64_t chan, std::string_view name);
+
+}  // namespace ft::trace::rec
