@@ -1,0 +1,140 @@
+// Fatal errors, misuse reports, the dead-lock dump and the stack-overflow signal handler.
+#include "fatal.hpp"
+
+#include <cxxabi.h>
+#include <dlfcn.h>
+#include <signal.h>
+#include <unistd.h>
+
+#include <cstdarg>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+
+#include "../tracer/events.hpp"
+#include "sched.hpp"
+
+namespace ft::rt {
+namespace {
+
+[[noreturn]] void die() {
+  // Whatever the tracer has buffered is flushed by its own exit hook (ft::trace).
+  std::fflush(stdout);
+  std::fflush(stderr);
+  if (rec::active()) trace_stop_from_env();
+  std::_Exit(2);
+}
+
+void vreport(const char* prefix, const char* fmt, va_list ap) {
+  std::fputs(prefix, stderr);
+  std::vfprintf(stderr, fmt, ap);
+  std::fputc('\n', stderr);
+}
+
+// "int main()" -> "main"; "void ns::f(int)" -> "ns::f"; "main()::<lambda()>" -> "main".
+std::string short_function(const char* sig) {
+  std::string s(sig ? sig : "?");
+  size_t paren = s.find('(');
+  if (paren != std::string::npos) s.resize(paren);
+  size_t space = s.rfind(' ');
+  if (space != std::string::npos) s.erase(0, space + 1);
+  return s;
+}
+
+void on_segv(int sig, siginfo_t* info, void*) {
+  // Async-signal-safe: fixed strings and write(2) only.
+  const char* msg = sched.stacks.in_guard(info->si_addr)
+                        ? "fatal error: stack overflow in a fiber (raise FT_STACK_SIZE)\n"
+                        : nullptr;
+  if (msg) {
+    ssize_t r = ::write(2, msg, std::strlen(msg));
+    (void)r;
+    std::_Exit(2);
+  }
+  signal(sig, SIG_DFL);
+  raise(sig);
+}
+
+const char* state_name(const Fiber* f) {
+  switch (f->state.load()) {
+    case State::Runnable:
+      return "runnable";
+    case State::Running:
+      return "running";
+    case State::Syscall:
+      return "syscall";
+    case State::Waiting:
+      return nullptr;
+    default:
+      return "free";
+  }
+}
+
+}  // namespace
+
+void fatal(const char* fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  vreport("fatal error: ", fmt, ap);
+  va_end(ap);
+  die();
+}
+
+void misuse(const char* fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  vreport("fatal error: misuse of fibertrace: ", fmt, ap);
+  va_end(ap);
+  die();
+}
+
+std::string describe_start(const trace::StartFn* fn) {
+  if (!fn) return "?";
+  if (fn->pc) {
+    Dl_info info;
+    if (dladdr(fn->pc, &info) && info.dli_sname) {
+      int status = 0;
+      char* d = abi::__cxa_demangle(info.dli_sname, nullptr, nullptr, &status);
+      std::string name = short_function(status == 0 && d ? d : info.dli_sname);
+      std::free(d);
+      return name;
+    }
+    char buf[64];
+    std::snprintf(buf, sizeof buf, "%p", fn->pc);
+    return buf;
+  }
+  return short_function(fn->func) + ":" + std::to_string(fn->line);
+}
+
+void report_deadlock() {
+  std::fputs("fatal error: all fibers are asleep - deadlock!\n", stderr);
+  sched.stacks.for_each_slot([](char* hi) {
+    Fiber* f = fiber_at(hi);
+    if (f->state.load() == State::Free) return;
+    const char* st = state_name(f);
+    std::string why = st ? st : std::string(trace::block_name(f->reason));
+    if (!st && f->obj && (f->reason == Block::ChanRecv || f->reason == Block::ChanSend))
+      why += ", chan " + std::to_string(f->obj);
+    std::fprintf(stderr, "\nfiber %llu [%s]:\n\t%s%s\n", static_cast<unsigned long long>(f->id),
+                 why.c_str(), describe_start(f->fn).c_str(), f->is_main ? " (main)" : "");
+  });
+  die();
+}
+
+void install_fatal_handlers() {
+  static bool done = false;
+  if (done) return;
+  done = true;
+  // The handler runs on an alternate stack: the faulting one is exhausted.
+  static char altstack[64 * 1024];
+  stack_t ss{};
+  ss.ss_sp = altstack;
+  ss.ss_size = sizeof altstack;
+  sigaltstack(&ss, nullptr);
+  struct sigaction sa {};
+  sa.sa_sigaction = on_segv;
+  sa.sa_flags = SA_SIGINFO | SA_ONSTACK;
+  sigaction(SIGSEGV, &sa, nullptr);
+}
+
+}  // namespace ft::rt

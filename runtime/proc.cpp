@@ -1,0 +1,612 @@
+// The scheduler: Ms running Ps running fibers. See sched.hpp for the parking protocols.
+//
+// An M's life: schedule() finds a runnable fiber (runnext, local queue, every 61st tick the
+// global queue first for fairness, then the global queue, then stealing from other Ps while
+// spinning), executes it until it switches back, then performs what the fiber asked for
+// (park: release its lock; yield: requeue; exit: recycle its stack). With nothing to do the M
+// spins for a while (a wake-up costs ~30 µs here, a spin a few), then gives up its P and parks.
+#include <pthread.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <exception>
+
+#include "../tracer/record.hpp"
+#include "fatal.hpp"
+#include "sched.hpp"
+#include "switch.hpp"
+#include "timer.hpp"
+
+namespace ft::rt {
+
+Sched sched;
+
+void check_dead();
+
+namespace {
+thread_local M* tls_m = nullptr;
+constexpr int64_t kSpinNs = 50'000;  // how long an idle M looks for work before parking
+constexpr uint32_t kIdBatch = 1024;
+
+inline uint64_t xorshift(uint64_t& s) {
+  s ^= s << 13;
+  s ^= s >> 7;
+  s ^= s << 17;
+  return s;
+}
+
+void trace_threads() {
+  if (rec::active())
+    rec::threads(static_cast<uint32_t>(sched.ms.size()),
+                 static_cast<uint32_t>(sched.nsyscall.load(std::memory_order_relaxed)));
+}
+
+void pidle_put(P* p) {
+  p->next_idle = sched.pidle;
+  sched.pidle = p;
+  sched.npidle.fetch_add(1);
+}
+M* midle_get() {
+  M* m = sched.midle;
+  if (m) {
+    sched.midle = m->next_idle;
+    sched.nmidle.fetch_sub(1);
+  }
+  return m;
+}
+
+void schedule(M* m);
+
+void mstart(M* m) {
+  tls_m = m;
+  san_thread_started(m);
+  char name[16];
+  std::snprintf(name, sizeof name, "ft-worker-%u", m->id);
+  pthread_setname_np(pthread_self(), name);
+  schedule(m);
+}
+
+// Starts an M (an idle one, else a new thread) to run p. sched.mu must not be held.
+void startm(P* p, bool spinning) {
+  std::unique_lock<std::mutex> g(sched.mu);
+  M* m = midle_get();
+  if (!m) {
+    m = new M;
+    m->id = static_cast<uint32_t>(sched.ms.size());
+    m->rand = 0x9E3779B97F4A7C15ull * (m->id + 1);
+    m->nextp = p;
+    m->spinning = spinning;
+    sched.ms.push_back(m);
+    trace_threads();
+    g.unlock();
+    m->thread = std::thread(mstart, m);
+    return;
+  }
+  g.unlock();
+  m->nextp = p;
+  m->spinning = spinning;
+  m->note.post();
+}
+
+// Parks m until someone hands it a P (or the runtime stops).
+void stopm(M* m) {
+  {
+    std::lock_guard<std::mutex> g(sched.mu);
+    m->next_idle = sched.midle;
+    sched.midle = m;
+    sched.nmidle.fetch_add(1);
+  }
+  m->note.wait();
+}
+
+Fiber* gq_get(P* p, uint32_t max) {
+  if (sched.gq_size.load(std::memory_order_relaxed) == 0) return nullptr;
+  std::lock_guard<std::mutex> g(sched.mu);
+  Fiber* f = sched.gq_head;
+  if (!f) return nullptr;
+  // Take a fair share, keep the first to run, move the rest into the local queue.
+  uint32_t n = std::min<uint32_t>(max, sched.gq_size.load() / sched.procs + 1);
+  sched.gq_head = f->next;
+  uint32_t taken = 1;
+  while (taken < n && sched.gq_head) {
+    Fiber* x = sched.gq_head;
+    if (!p->runq.push(x)) break;
+    sched.gq_head = x->next;
+    ++taken;
+  }
+  if (!sched.gq_head) sched.gq_tail = nullptr;
+  sched.gq_size.fetch_sub(taken);
+  f->next = nullptr;
+  return f;
+}
+
+void runqput(P* p, Fiber* f, bool next) {
+  if (next) {
+    f = p->runnext.exchange(f, std::memory_order_acq_rel);
+    if (!f) return;  // a handoff: it runs next right here, no one else needs waking
+  }
+  if (!p->runq.push(f)) {
+    // Full: move half of the local queue plus f to the global queue in one lock.
+    Fiber* batch[RunQ::kSize / 2 + 1];
+    uint32_t n = p->runq.grab(batch, RunQ::kSize / 2);
+    batch[n++] = f;
+    std::lock_guard<std::mutex> g(sched.mu);
+    for (uint32_t i = 0; i < n; ++i) {
+      batch[i]->next = nullptr;
+      if (sched.gq_tail)
+        sched.gq_tail->next = batch[i];
+      else
+        sched.gq_head = batch[i];
+      sched.gq_tail = batch[i];
+    }
+    sched.gq_size.fetch_add(n);
+  }
+  std::atomic_thread_fence(std::memory_order_seq_cst);
+  wakep();
+}
+
+// Steals half of some other P's queue (random start); takes a runnext only when `next`.
+Fiber* steal(M* m, bool next) {
+  P* p = m->p;
+  const int n = sched.procs;
+  const int start = static_cast<int>(xorshift(m->rand) % static_cast<uint64_t>(n));
+  for (int i = 0; i < n; ++i) {
+    P* v = sched.ps[(start + i) % n];
+    if (v == p) continue;
+    Fiber* batch[RunQ::kSize / 2];
+    uint32_t k = v->runq.grab(batch, RunQ::kSize / 2);
+    if (k > 0) {
+      for (uint32_t j = 1; j < k; ++j) p->runq.push(batch[j]);
+      return batch[0];
+    }
+    if (next && v->runnext.load(std::memory_order_relaxed)) {
+      if (Fiber* f = v->runnext.exchange(nullptr, std::memory_order_acq_rel)) return f;
+    }
+  }
+  return nullptr;
+}
+
+bool any_work() {
+  if (sched.gq_size.load() > 0) return true;
+  for (P* v : sched.ps)
+    if (!v->runq.empty() || v->runnext.load()) return true;
+  return false;
+}
+
+void stop_spinning(M* m) {
+  if (!m->spinning) return;
+  m->spinning = false;
+  // The last spinner found work: there may be more, let another M look (Go's resetspinning).
+  if (sched.nspinning.fetch_sub(1) == 1) wakep();
+}
+
+// Finds a fiber to run; returns nullptr with m->p released when the M should park.
+Fiber* find_runnable(M* m) {
+  P* p = m->p;
+  for (;;) {
+    if (sched.stopping.load(std::memory_order_relaxed)) return nullptr;
+    if (p->schedtick.load(std::memory_order_relaxed) % 61 == 0)
+      if (Fiber* f = gq_get(p, 1)) return f;
+    if (Fiber* f = p->runnext.exchange(nullptr, std::memory_order_acq_rel)) return f;
+    if (Fiber* f = p->runq.pop()) return f;
+    if (Fiber* f = gq_get(p, RunQ::kSize / 2)) return f;
+
+    // Spin: at most half of the busy Ps' worth of Ms spin at once (Go's rule).
+    if (!m->spinning && 2 * sched.nspinning.load() < sched.procs - sched.npidle.load()) {
+      m->spinning = true;
+      sched.nspinning.fetch_add(1);
+    }
+    if (m->spinning) {
+      const int64_t until = now_ns() + kSpinNs;
+      for (int round = 0;; ++round) {
+        bool late = (round & 63) == 63 && now_ns() > until;
+        if (Fiber* f = steal(m, late)) {
+          stop_spinning(m);
+          return f;
+        }
+        if (Fiber* f = gq_get(p, RunQ::kSize / 2)) {
+          stop_spinning(m);
+          return f;
+        }
+        if (late || sched.stopping.load(std::memory_order_relaxed)) break;
+        cpu_relax();
+      }
+    }
+
+    // Give up the P, then look once more: a producer that pushed before seeing npidle++
+    // relies on this look (sched.hpp, parking an M).
+    {
+      std::lock_guard<std::mutex> g(sched.mu);
+      if (sched.gq_size.load() > 0) continue;
+      releasep(m);
+      pidle_put(p);
+    }
+    bool was_spinning = m->spinning;
+    if (was_spinning) {
+      m->spinning = false;
+      sched.nspinning.fetch_sub(1);
+    }
+    std::atomic_thread_fence(std::memory_order_seq_cst);
+    if (any_work()) {
+      std::lock_guard<std::mutex> g(sched.mu);
+      if (P* q = pidle_get()) {
+        acquirep(m, q);
+        p = q;
+        if (was_spinning) {
+          m->spinning = true;
+          sched.nspinning.fetch_add(1);
+        }
+        continue;
+      }
+    }
+    check_dead();
+    return nullptr;
+  }
+}
+
+void free_fiber(P* p, Fiber* f) {
+  san_fiber_destroyed(f);
+  f->state.store(State::Free, std::memory_order_release);
+  if (p->nstacks == P::kStackCache) {
+    sched.stacks.free_batch(p->stacks, P::kStackCache / 2);
+    std::move(p->stacks + P::kStackCache / 2, p->stacks + P::kStackCache, p->stacks);
+    p->nstacks -= P::kStackCache / 2;
+  }
+  p->stacks[p->nstacks++] = f->stack;
+}
+
+void main_exited() {
+  sched.stopping.store(true);
+  std::lock_guard<std::mutex> g(sched.mu);
+  for (M* x = sched.midle; x; x = x->next_idle) x->note.post();
+  sched.midle = nullptr;
+}
+
+void execute(M* m, Fiber* f) {
+  m->cur = f;
+  f->state.store(State::Running, std::memory_order_relaxed);
+  P* p = m->p;
+  p->schedtick.store(p->schedtick.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
+  if (rec::active()) rec::go_start(f->id, f->stack.lo, f->stack.top());
+  ctx::transfer_t t = switch_to_fiber(m, f);
+  f->ctx = t.fctx;
+  m->cur = nullptr;
+  if (!StackPool::canary_ok(f->stack) || static_cast<char*>(t.fctx) < f->stack.lo + kRedZone)
+    fatal("stack overflow in fiber %llu (stack size %zu bytes; raise FT_STACK_SIZE)",
+          static_cast<unsigned long long>(f->id), f->stack.size);
+  switch (m->after) {
+    case After::Park:
+      m->unlock(m->unlock_arg);
+      break;
+    case After::Yield:
+      f->state.store(State::Runnable, std::memory_order_relaxed);
+      runqput(m->p, f, false);
+      break;
+    case After::Exit:
+      if (f->is_main) {
+        f->state.store(State::Free, std::memory_order_release);
+        main_exited();
+      } else {
+        free_fiber(m->p, f);
+      }
+      break;
+    case After::Requeue:  // a syscall returned and found no P: m has none now either
+      f->state.store(State::Runnable, std::memory_order_relaxed);
+      gq_put(f);
+      sched.nsyscall.fetch_sub(1);
+      wakep();
+      break;
+    case After::None:
+      break;
+  }
+  m->after = After::None;
+}
+
+void schedule(M* m) {
+  for (;;) {
+    if (sched.stopping.load()) return;
+    if (!m->p) {
+      if (P* np = std::exchange(m->nextp, nullptr)) {
+        acquirep(m, np);
+      } else {
+        stopm(m);
+        continue;
+      }
+    }
+    Fiber* f = find_runnable(m);
+    if (!f) continue;  // m->p was released (or we are stopping)
+    execute(m, f);
+  }
+}
+
+void fiber_entry(ctx::transfer_t t) {
+  Fiber* f = static_cast<M*>(t.data)->cur;
+  fiber_arrived(t, f);
+  try {
+    f->invoke(f->closure);
+    if (f->destroy) f->destroy(f->closure);
+  } catch (const std::exception& e) {
+    fatal("exception escaped fiber %llu (%s): %s", static_cast<unsigned long long>(f->id),
+          describe_start(f->fn).c_str(), e.what());
+  } catch (...) {
+    fatal("exception escaped fiber %llu (%s): unknown exception",
+          static_cast<unsigned long long>(f->id), describe_start(f->fn).c_str());
+  }
+  M* m = this_m();
+  if (rec::active()) rec::go_end();
+  m->after = After::Exit;
+  switch_to_sched(m, f, true);
+  __builtin_unreachable();
+}
+
+int env_int(const char* name) {
+  const char* v = std::getenv(name);
+  if (!v || !*v) return 0;
+  char* end = nullptr;
+  long x = std::strtol(v, &end, 10);
+  if (*end != '\0' || x <= 0 || x > 1 << 20) {
+    std::fprintf(stderr, "fibertrace: ignoring %s=%s (want a positive integer)\n", name, v);
+    return 0;
+  }
+  return static_cast<int>(x);
+}
+
+}  // namespace
+
+P* pidle_get() {
+  P* p = sched.pidle;
+  if (p) {
+    sched.pidle = p->next_idle;
+    sched.npidle.fetch_sub(1);
+  }
+  return p;
+}
+
+void acquirep(M* m, P* p) {
+  m->p = p;
+  p->m = m;
+  p->status.store(PStatus::Running, std::memory_order_release);
+  if (rec::active()) rec::proc_start(p->id);
+}
+
+void releasep(M* m) {
+  P* p = m->p;
+  if (rec::active()) rec::proc_stop(p->id);
+  p->m = nullptr;
+  p->status.store(PStatus::Idle, std::memory_order_release);
+  m->p = nullptr;
+}
+
+__attribute__((noipa)) M* this_m() {
+  return tls_m;
+}
+
+int64_t now_ns() {
+  timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return ts.tv_sec * 1'000'000'000LL + ts.tv_nsec;
+}
+
+M* need_fiber(const char* what) {
+  M* m = this_m();
+  if (!m || !m->cur) misuse("%s called outside a fiber (call it from inside ft::run)", what);
+  return m;
+}
+
+void gq_put(Fiber* f) {
+  f->next = nullptr;
+  {
+    std::lock_guard<std::mutex> g(sched.mu);
+    if (sched.gq_tail)
+      sched.gq_tail->next = f;
+    else
+      sched.gq_head = f;
+    sched.gq_tail = f;
+    sched.gq_size.fetch_add(1);
+  }
+}
+
+void wakep() {
+  if (sched.npidle.load() == 0 || sched.nspinning.load() != 0) return;
+  int zero = 0;
+  if (!sched.nspinning.compare_exchange_strong(zero, 1)) return;
+  P* p;
+  {
+    std::lock_guard<std::mutex> g(sched.mu);
+    p = pidle_get();
+  }
+  if (!p) {
+    sched.nspinning.fetch_sub(1);
+    return;
+  }
+  startm(p, true);
+}
+
+void handoff_p(P* p) {
+  if (!p->runq.empty() || p->runnext.load() || sched.gq_size.load() > 0) {
+    startm(p, false);
+    return;
+  }
+  int zero = 0;
+  if (sched.npidle.load() + sched.nspinning.load() == 0 &&
+      sched.nspinning.compare_exchange_strong(zero, 1)) {
+    startm(p, true);
+    return;
+  }
+  {
+    std::lock_guard<std::mutex> g(sched.mu);
+    pidle_put(p);
+  }
+  // Something may have been queued meanwhile: the usual Dekker pairing with wakep().
+  std::atomic_thread_fence(std::memory_order_seq_cst);
+  if (any_work()) wakep();
+}
+
+void park(void (*unlock)(void*), void* arg, Block reason, uint64_t obj) {
+  M* m = this_m();
+  Fiber* f = m->cur;
+  f->reason = reason;
+  f->obj = obj;
+  f->state.store(State::Waiting, std::memory_order_relaxed);
+  if (rec::active()) rec::go_block(reason, obj);
+  m->after = After::Park;
+  m->unlock = unlock;
+  m->unlock_arg = arg;
+  switch_to_sched(m, f);
+}
+
+void ready(Fiber* f, Block reason, uint64_t obj) {
+  if (rec::active()) rec::go_unblock(f->id, reason, obj);
+  f->reason = Block::None;
+  f->state.store(State::Runnable, std::memory_order_relaxed);
+  M* m = this_m();
+  if (m && m->p) {
+    runqput(m->p, f, true);
+  } else {
+    gq_put(f);
+    std::atomic_thread_fence(std::memory_order_seq_cst);
+    wakep();
+  }
+}
+
+void check_dead() {
+  if (sched.stopping.load()) return;
+  std::lock_guard<std::mutex> g(sched.mu);
+  if (sched.npidle.load() != sched.procs || sched.nsyscall.load() != 0 || sched.gq_head ||
+      timers_pending())
+    return;
+  for (P* p : sched.ps)
+    if (!p->runq.empty() || p->runnext.load()) return;
+  report_deadlock();
+}
+
+}  // namespace ft::rt
+
+namespace ft::detail {
+using namespace ft::rt;
+
+Fiber* fiber_new(size_t closure_size, void** closure, Invoke invoke, Invoke destroy,
+                 const trace::StartFn* fn) {
+  M* m = this_m();
+  if (!m || !m->p) misuse("ft::go called outside ft::run");
+  P* p = m->p;
+  Stack s = p->nstacks > 0 ? p->stacks[--p->nstacks] : sched.stacks.alloc();
+  rt::Fiber* f = fiber_at(s.hi());
+  new (f) rt::Fiber;
+  char* cl =
+      reinterpret_cast<char*>((reinterpret_cast<uintptr_t>(f) - closure_size) & ~uintptr_t{15});
+  if (p->id_next == p->id_end) {
+    p->id_next = sched.next_id.fetch_add(kIdBatch);
+    p->id_end = p->id_next + kIdBatch;
+  }
+  f->id = p->id_next++;
+  f->fn = fn;
+  f->invoke = invoke;
+  f->destroy = destroy;
+  f->closure = cl;
+  f->stack = s;
+  f->ctx = ctx::make_fcontext(cl, static_cast<size_t>(cl - s.lo), fiber_entry);
+  san_fiber_created(f);
+  *closure = cl;
+  return f;
+}
+
+void fiber_start(Fiber* f) {
+  f->state.store(State::Runnable, std::memory_order_relaxed);
+  if (rec::active()) rec::go_create(f->id, f->fn);
+  // As Go's newproc: the new fiber runs next on this worker; the one it displaces is queued.
+  runqput(this_m()->p, f, true);
+}
+
+int run_main(Invoke invoke, void* closure, const trace::StartFn* fn, const Config& cfg) {
+  if (sched.running.exchange(true)) misuse("ft::run called while a runtime is already running");
+  sched.cfg = cfg;
+  int procs = cfg.procs > 0 ? cfg.procs : env_int("FT_MAXPROCS");
+  if (procs == 0) procs = env_int("GOMAXPROCS");
+  if (procs == 0) procs = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  size_t stack = cfg.stack_size ? cfg.stack_size : static_cast<size_t>(env_int("FT_STACK_SIZE"));
+  if (sched.stacks.slot_size() == 0) sched.stacks.configure(stack ? stack : 64 * 1024);
+  sched.procs = procs;
+  sched.stopping = false;
+  sched.npidle = 0;
+  sched.nspinning = 0;
+  sched.nsyscall = 0;
+  sched.pidle = nullptr;
+  sched.ps.clear();
+  for (int i = 0; i < procs; ++i) {
+    P* p = new P;
+    p->id = static_cast<uint32_t>(i);
+    sched.ps.push_back(p);
+  }
+  for (int i = procs - 1; i >= 1; --i) pidle_put(sched.ps[i]);
+  install_fatal_handlers();
+  timers_start();
+  trace_start_from_env();
+
+  M* m0 = new M;
+  m0->rand = 0x2545F4914F6CDD1Dull;
+  sched.ms.push_back(m0);
+  tls_m = m0;
+  san_thread_started(m0);
+  acquirep(m0, sched.ps[0]);
+
+  // The main fiber: an ordinary fiber whose closure lives in run()'s frame.
+  void* unused = nullptr;
+  Fiber* f = fiber_new(0, &unused, invoke, nullptr, fn);
+  f->closure = closure;
+  f->is_main = true;
+  sched.main = f;
+  fiber_start(f);
+
+  schedule(m0);
+
+  // Main returned: stop every M (each finishes the fiber it is running first).
+  trace_stop_from_env();
+  timers_stop();
+  for (M* m : sched.ms)
+    if (m != m0) {
+      m->note.post();
+      m->thread.join();
+    }
+  for (M* m : sched.ms) delete m;
+  sched.ms.clear();
+  sched.midle = nullptr;
+  sched.nmidle = 0;
+  tls_m = nullptr;
+  // Fibers still blocked are abandoned, as in Go; their stacks return to the pool.
+  sched.stacks.for_each_slot(
+      [](char* hi) { fiber_at(hi)->state.store(State::Free, std::memory_order_relaxed); });
+  sched.stacks.recycle_all();
+  for (P* p : sched.ps) delete p;
+  sched.ps.clear();
+  sched.gq_head = sched.gq_tail = nullptr;
+  sched.gq_size = 0;
+  sched.main = nullptr;
+  sched.running = false;
+  return 0;
+}
+
+}  // namespace ft::detail
+
+namespace ft {
+
+void yield() {
+  rt::M* m = rt::need_fiber("ft::yield");
+  if (rt::rec::active()) rt::rec::go_yield();
+  m->after = rt::After::Yield;
+  rt::switch_to_sched(m, m->cur);
+}
+
+FiberId this_fiber::id() {
+  rt::Fiber* f = rt::this_fiber();
+  return f ? f->id : 0;
+}
+
+int procs() {
+  return rt::sched.procs;
+}
+
+}  // namespace ft

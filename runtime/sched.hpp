@@ -1,0 +1,179 @@
+// The scheduler's data: fibers (G), procs (P) and worker threads (M), as in Go's runtime.
+//
+//   Fiber  a stackful coroutine. Lives in the top of its own stack slot (stack.hpp).
+//   P      a right to run fibers: a local run queue with a runnext slot, a stack cache, a
+//          fiber-id cache. There are exactly `procs` of them (FT_MAXPROCS).
+//   M      an OS thread. Runs the scheduler loop on its own stack while it holds a P; without
+//          one it parks. Ms grow beyond procs only when syscalls hold threads (syscall.cpp).
+//
+// Parking a fiber (the protocol that avoids lost wake-ups, as Go's gopark):
+//   1. The fiber takes the lock of what it waits on (a channel, a mutex), enqueues itself,
+//      and calls park(unlock, arg, reason) WITHOUT releasing the lock.
+//   2. park() switches to the M's scheduler stack, and only there, once the fiber's stack is
+//      no longer in use, calls unlock(arg).
+//   3. A waker takes the same lock, dequeues the fiber and calls ready(f): it can only find
+//      the fiber after step 2, so it never resumes a fiber that is still running.
+//
+// Parking an M (no lost wake-ups, as Go's proc.go "worker thread parking/unparking"):
+//   A spinning M (nspinning > 0) looks for work in every queue. Before it parks it puts its P
+//   on the idle list (npidle++), then looks at every queue once more. Whoever makes work
+//   available pushes it first and then checks npidle/nspinning (wakep): one of the two always
+//   sees the other. Threads are only woken when npidle says a P is idle and no M is spinning,
+//   because a futex wake costs ~1.4 µs and a wake-up of a sleeping thread ~30 µs here.
+#pragma once
+
+#include <boost/context/detail/fcontext.hpp>
+
+#include <atomic>
+#include <cstdint>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include "../tracer/events.hpp"
+#include "../tracer/record.hpp"
+#include "ft/fiber.hpp"
+#include "futex.hpp"
+#include "runq.hpp"
+#include "stack.hpp"
+
+namespace ft::rt {
+enum class State : uint8_t { Free = 0, Runnable, Running, Waiting, Syscall };
+}
+
+// Defined here, declared in the public header: the API hands out opaque Fiber pointers.
+namespace ft::detail {
+struct Fiber {
+  boost::context::detail::fcontext_t ctx = nullptr;
+  Fiber* next = nullptr;  // run queue, global queue or wait queue link
+  uint64_t id = 0;
+  std::atomic<rt::State> state{rt::State::Free};
+  trace::Block reason = trace::Block::None;  // why Waiting
+  uint64_t obj = 0;  // what it waits on (channel id, ...), for traces and dumps
+  const trace::StartFn* fn = nullptr;
+  Invoke invoke = nullptr;
+  Invoke destroy = nullptr;
+  void* closure = nullptr;
+  rt::Stack stack;
+  bool is_main = false;
+  void* san_fiber = nullptr;  // TSan fiber handle
+  void* asan_fake = nullptr;  // ASan fake stack of this fiber while switched out
+};
+}  // namespace ft::detail
+
+namespace ft::rt {
+using detail::Fiber;
+
+namespace ctx = boost::context::detail;
+namespace rec = ft::trace::rec;
+using trace::Block;
+
+// What a fiber asked its M to do after it switched away (runs on the scheduler stack).
+enum class After : uint8_t { None, Park, Yield, Exit, Requeue };
+
+struct P;
+
+struct M {
+  ctx::fcontext_t sched = nullptr;  // the scheduler loop's context while a fiber runs
+  Fiber* cur = nullptr;
+  P* p = nullptr;
+  After after = After::None;
+  void (*unlock)(void*) = nullptr;
+  void* unlock_arg = nullptr;
+  bool spinning = false;
+  Note note;           // parks this M
+  P* nextp = nullptr;  // P handed over by whoever woke us
+  M* next_idle = nullptr;
+  uint32_t id = 0;
+  std::thread thread;
+  void* san_fiber = nullptr;  // TSan: the thread's own fiber
+  void* asan_fake = nullptr;  // ASan: the scheduler stack's fake stack while a fiber runs
+  const void* asan_bottom = nullptr;
+  size_t asan_size = 0;
+  uint64_t rand = 0;
+  // Syscall bookkeeping: the P this M left in syscall state, to take back on exit.
+  P* oldp = nullptr;
+};
+
+enum class PStatus : uint32_t { Idle, Running, Syscall };
+
+struct P {
+  uint32_t id = 0;
+  RunQ runq;
+  std::atomic<Fiber*> runnext{nullptr};
+  std::atomic<PStatus> status{PStatus::Idle};
+  std::atomic<uint32_t> schedtick{0};
+  std::atomic<uint32_t> syscalltick{0};
+  std::atomic<int64_t> syscall_when{0};
+  M* m = nullptr;
+  P* next_idle = nullptr;
+  // Caches that keep the hot paths free of global locks.
+  static constexpr int kStackCache = 64;
+  Stack stacks[kStackCache];
+  int nstacks = 0;
+  uint64_t id_next = 0, id_end = 0;
+};
+
+struct Sched {
+  Config cfg;
+  int procs = 0;
+  std::vector<P*> ps;
+  StackPool stacks;
+
+  std::mutex mu;  // guards the idle lists, the global queue, the M list
+  P* pidle = nullptr;
+  M* midle = nullptr;
+  Fiber* gq_head = nullptr;
+  Fiber* gq_tail = nullptr;
+  std::atomic<uint32_t> gq_size{0};
+  std::vector<M*> ms;
+  std::atomic<int> npidle{0};
+  std::atomic<int> nspinning{0};
+  std::atomic<int> nmidle{0};
+  std::atomic<int> nsyscall{0};  // fibers inside ft::syscall
+  std::atomic<uint64_t> next_id{1};
+
+  std::atomic<bool> running{false};
+  std::atomic<bool> stopping{false};
+  Fiber* main = nullptr;
+};
+
+extern Sched sched;
+
+// The current M; noinline so that a fiber resumed on another thread never reuses a thread
+// pointer the compiler cached before the switch.
+M* this_m();
+inline Fiber* this_fiber() {
+  M* m = this_m();
+  return m ? m->cur : nullptr;
+}
+
+// Parks the running fiber (see the protocol above); unlock(arg) runs once it is off its stack.
+void park(void (*unlock)(void*), void* arg, Block reason, uint64_t obj);
+// Makes a parked fiber runnable; from a fiber it goes to runnext (runs next on this worker).
+void ready(Fiber* f, Block reason, uint64_t obj);
+// The running fiber's M, or a fatal misuse naming `what` outside ft::run.
+M* need_fiber(const char* what);
+int64_t now_ns();
+
+// The fiber header of the stack slot that ends at slot_hi (see stack.hpp for the layout).
+inline Fiber* fiber_at(char* slot_hi) {
+  return reinterpret_cast<Fiber*>((reinterpret_cast<uintptr_t>(slot_hi) - 64 - sizeof(Fiber)) &
+                                  ~uintptr_t{63});
+}
+
+// Tracing glue (tracing.cpp): FT_TRACE, and the snapshot of every fiber at trace start.
+void trace_start_from_env();
+void trace_stop_from_env();
+
+// Procs (proc.cpp). pidle_get: sched.mu held.
+P* pidle_get();
+void acquirep(M* m, P* p);
+void releasep(M* m);
+
+// Global queue and waking (proc.cpp).
+void gq_put(Fiber* f);
+void wakep();
+void handoff_p(P* p);  // give a P whose M is in a syscall to another M, or to the idle list
+
+}  // namespace ft::rt

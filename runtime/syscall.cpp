@@ -1,0 +1,56 @@
+// ft::syscall's entry and exit (Go's entersyscall / exitsyscall).
+//
+// Entry leaves the P in state Syscall, still owned by this M but detached from it (m->p =
+// nullptr, m->oldp = p). If the call is short, exit takes it back with one CAS. If sysmon
+// (sysmon.cpp) saw it outlast 20 µs, it CASed the P to Idle and handed it to another M: exit
+// then looks for an idle P, and failing that queues the fiber globally and parks the M.
+#include "ft/syscall.hpp"
+#include "fatal.hpp"
+#include "sched.hpp"
+#include "switch.hpp"
+#include "timer.hpp"
+
+namespace ft::detail {
+using namespace ft::rt;
+
+void syscall_enter() {
+  M* m = need_fiber("ft::syscall");
+  P* p = m->p;
+  if (!p) misuse("ft::syscall nested inside ft::syscall");
+  if (rec::active()) rec::syscall_enter();
+  m->cur->state.store(State::Syscall, std::memory_order_relaxed);
+  m->oldp = p;
+  m->p = nullptr;
+  p->syscall_when.store(now_ns(), std::memory_order_relaxed);
+  p->status.store(PStatus::Syscall);
+  sched.nsyscall.fetch_add(1);  // seq_cst: pairs with sysmon's sleeping_long (sysmon.cpp)
+  sysmon_kick();
+}
+
+void syscall_exit() {
+  M* m = this_m();
+  Fiber* f = m->cur;
+  P* p = std::exchange(m->oldp, nullptr);
+  if (rec::active()) rec::syscall_exit();
+  PStatus s = PStatus::Syscall;
+  if (p->status.compare_exchange_strong(s, PStatus::Running)) {
+    m->p = p;  // fast path: nobody took it
+  } else {
+    P* np;
+    {
+      std::lock_guard<std::mutex> g(sched.mu);
+      np = pidle_get();
+    }
+    if (!np) {
+      // No P anywhere: queue the fiber and park this thread (execute() does both).
+      m->after = After::Requeue;
+      switch_to_sched(m, f);
+      return;  // resumed later by some M that holds a P; nsyscall was dropped there
+    }
+    acquirep(m, np);
+  }
+  f->state.store(State::Running, std::memory_order_relaxed);
+  sched.nsyscall.fetch_sub(1);
+}
+
+}  // namespace ft::detail

@@ -1,0 +1,45 @@
+// The runtime's side of tracing: FT_TRACE=path traces a whole ft::run with no code change,
+// and a trace started late begins with a GoStatus event for every fiber that exists.
+#include "ft/trace.hpp"
+#include "sched.hpp"
+
+namespace ft::rt {
+namespace {
+bool env_started = false;
+
+void describe_world() {
+  sched.stacks.for_each_slot([](char* hi) {
+    Fiber* f = fiber_at(hi);
+    int st;
+    switch (f->state.load(std::memory_order_acquire)) {
+      case State::Runnable:
+        st = 0;
+        break;
+      case State::Running:
+        st = 1;
+        break;
+      case State::Waiting:
+        st = 2;
+        break;
+      case State::Syscall:
+        st = 3;
+        break;
+      default:
+        return;
+    }
+    rec::go_status(f->id, f->fn, st, st == 2 ? f->reason : Block::None);
+  });
+}
+}  // namespace
+
+void trace_start_from_env() {
+  rec::set_world_provider(describe_world);
+  env_started = ft::trace::start_from_env();
+}
+
+void trace_stop_from_env() {
+  if (env_started) ft::trace::stop_from_env();
+  env_started = false;
+}
+
+}  // namespace ft::rt

@@ -1,0 +1,53 @@
+// The chapter's daisy chain: n `pass` fibers linked by channels; `sendFirst` puts 0 in at the
+// right end, each pass adds one, main receives n at the left end.
+//
+//   ./daisy > trace.out      prints 3 on stderr and writes the trace to stdout
+//   ./daisy 100000           a longer chain (the chapter's exercise)
+//   FT_MAXPROCS=1 ./daisy    one worker (Go's GOMAXPROCS=1)
+//   FT_SLEEP_US=100 ./daisy  each pass sleeps first (the chapter's other exercise)
+#include <cstdio>
+#include <cstdlib>
+
+#include <ft/ft.hpp>
+#if __has_include(<ft/trace.hpp>)
+#include <ft/trace.hpp>
+#endif
+
+static int sleep_us = 0;
+
+void pass(ft::Chan<int> left, ft::Chan<int> right) {
+  if (sleep_us > 0) ft::sleep(std::chrono::microseconds(sleep_us));
+  int v = 1 + right.recv();
+  left.send(v);
+}
+
+void sendFirst(ft::Chan<int> ch) {
+  ch.send(0);
+}
+
+int main(int argc, char** argv) {
+  long n = argc > 1 ? std::strtol(argv[1], nullptr, 10) : 3;
+  if (n < 0) {
+    std::fprintf(stderr, "usage: daisy [n >= 0]\n");
+    return 1;
+  }
+  if (const char* s = std::getenv("FT_SLEEP_US")) sleep_us = std::atoi(s);
+  return ft::run([n] {
+#if __has_include(<ft/trace.hpp>)
+    if (!std::getenv("FT_TRACE")) ft::trace::start(stdout);
+#endif
+    ft::Chan<int> leftmost;
+    ft::Chan<int> right = leftmost;
+    ft::Chan<int> left = leftmost;
+    for (long i = 0; i < n; ++i) {
+      right = ft::Chan<int>();
+      ft::go(pass, left, right);
+      left = right;
+    }
+    ft::go(sendFirst, right);
+    std::fprintf(stderr, "%d\n", leftmost.recv());
+#if __has_include(<ft/trace.hpp>)
+    if (!std::getenv("FT_TRACE")) ft::trace::stop();
+#endif
+  });
+}

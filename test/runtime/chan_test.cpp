@@ -1,0 +1,152 @@
+// Channel semantics: order, buffering, close, the range-for, try operations.
+#include <catch2/catch.hpp>
+
+#include <ft/ft.hpp>
+
+#include <string>
+#include <vector>
+
+TEST_CASE("unbuffered channel hands values over in order") {
+  std::vector<int> got;
+  ft::run([&] {
+    ft::Chan<int> c;
+    ft::go([c]() mutable {
+      for (int i = 0; i < 100; ++i) c.send(i);
+      c.close();
+    });
+    for (int v : c) got.push_back(v);
+  });
+  REQUIRE(got.size() == 100);
+  for (int i = 0; i < 100; ++i) REQUIRE(got[i] == i);
+}
+
+TEST_CASE("buffered channel holds exactly its capacity") {
+  ft::run([] {
+    ft::Chan<std::string> c(3);
+    REQUIRE(c.capacity() == 3);
+    REQUIRE(c.try_send("a"));
+    REQUIRE(c.try_send("b"));
+    REQUIRE(c.try_send("c"));
+    REQUIRE_FALSE(c.try_send("d"));
+    REQUIRE(c.size() == 3);
+    REQUIRE(c.recv() == "a");
+    REQUIRE(c.try_send("d"));
+    REQUIRE(c.recv() == "b");
+    REQUIRE(c.recv() == "c");
+    REQUIRE(c.recv() == "d");
+    REQUIRE_FALSE(c.try_recv().has_value());
+  });
+}
+
+TEST_CASE("a full buffer blocks the sender until a receive, keeping FIFO order") {
+  std::vector<int> got;
+  ft::run([&] {
+    ft::Chan<int> c(2);
+    ft::Chan<bool> done;
+    ft::go([c, done]() mutable {
+      for (int i = 0; i < 10; ++i) c.send(i);  // blocks on the 3rd until main receives
+      done.send(true);
+    });
+    ft::sleep(std::chrono::milliseconds(5));
+    REQUIRE(c.size() == 2);
+    for (int i = 0; i < 10; ++i) got.push_back(c.recv());
+    done.recv();
+  });
+  for (int i = 0; i < 10; ++i) REQUIRE(got[i] == i);
+}
+
+TEST_CASE("close wakes every waiting receiver with the zero value") {
+  const int n = 50;
+  std::atomic<int> woken{0}, zeros{0};
+  ft::run([&] {
+    ft::Chan<int> c;
+    ft::WaitGroup wg;
+    wg.add(n);
+    for (int i = 0; i < n; ++i)
+      ft::go([&, c]() mutable {
+        auto v = c.recv_ok();
+        if (!v) ++woken;
+        if (ft::Chan<int>(c).recv() == 0) ++zeros;  // closed and drained: value-initialized
+        wg.done();
+      });
+    ft::sleep(std::chrono::milliseconds(5));  // let them all block
+    c.close();
+    wg.wait();
+  });
+  REQUIRE(woken == n);
+  REQUIRE(zeros == n);
+}
+
+TEST_CASE("close wakes blocked senders, which throw ChanClosed") {
+  std::atomic<int> threw{0};
+  ft::run([&] {
+    ft::Chan<int> c;
+    ft::WaitGroup wg;
+    wg.add(3);
+    for (int i = 0; i < 3; ++i)
+      ft::go([&, c]() mutable {
+        try {
+          c.send(1);
+        } catch (const ft::ChanClosed&) {
+          ++threw;
+        }
+        wg.done();
+      });
+    ft::sleep(std::chrono::milliseconds(5));
+    c.close();
+    wg.wait();
+  });
+  REQUIRE(threw == 3);
+}
+
+TEST_CASE("send on a closed channel throws; receive drains then reports closed") {
+  ft::run([] {
+    ft::Chan<int> c(2);
+    c.send(7);
+    c.close();
+    REQUIRE_THROWS_AS(c.send(1), ft::ChanClosed);
+    REQUIRE_THROWS_AS(c.try_send(1), ft::ChanClosed);
+    REQUIRE(c.recv_ok() == std::optional<int>(7));
+    REQUIRE_FALSE(c.recv_ok().has_value());
+    REQUIRE(c.recv() == 0);
+  });
+}
+
+TEST_CASE("negative buffer size is rejected") {
+  REQUIRE_THROWS_AS(ft::Chan<int>(-1), std::invalid_argument);
+}
+
+TEST_CASE("values with resources move through without copies or leaks") {
+  ft::run([] {
+    ft::Chan<std::unique_ptr<int>> c(1);
+    ft::go([c]() mutable { c.send(std::make_unique<int>(5)); });
+    auto p = c.recv();
+    REQUIRE(p);
+    REQUIRE(*p == 5);
+    c.send(std::make_unique<int>(6));  // left in the buffer: freed with the channel
+  });
+}
+
+TEST_CASE("channel handles are shared values") {
+  ft::run([] {
+    ft::Chan<int> a(1);
+    ft::Chan<int> b = a;
+    REQUIRE(a == b);
+    REQUIRE(a.id() == b.id());
+    b.send(3);
+    REQUIRE(a.recv() == 3);
+  });
+}
+
+TEST_CASE("ft::run returns main's result and can run again") {
+  REQUIRE(ft::run([] { return 7; }) == 7);
+  REQUIRE(ft::run([] {}) == 0);
+  int total = 0;
+  for (int r = 0; r < 3; ++r)
+    total += ft::run([] {
+      ft::Chan<int> c;
+      ft::go([c]() mutable { c.send(1); });
+      return c.recv();
+    });
+  REQUIRE(total == 3);
+}

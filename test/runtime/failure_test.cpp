@@ -1,0 +1,72 @@
+// Failure behaviour, checked in a subprocess: the report's text and a non-zero exit.
+#include <sys/wait.h>
+#include <catch2/catch.hpp>
+
+#include <cstdio>
+#include <string>
+
+namespace {
+struct Outcome {
+  int status;
+  std::string err;
+};
+
+Outcome probe(const std::string& mode) {
+  std::string cmd = std::string(FT_PROBE) + " " + mode + " 2>&1 >/dev/null";
+  FILE* p = ::popen(cmd.c_str(), "r");
+  REQUIRE(p);
+  std::string out;
+  char buf[4096];
+  size_t n;
+  while ((n = std::fread(buf, 1, sizeof buf, p)) > 0) out.append(buf, n);
+  int st = ::pclose(p);
+  return {WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st), out};
+}
+bool has(const std::string& s, const char* part) {
+  return s.find(part) != std::string::npos;
+}
+}  // namespace
+
+TEST_CASE("all fibers blocked: dead-lock report with every fiber, non-zero exit") {
+  Outcome o = probe("deadlock");
+  INFO(o.err);
+  REQUIRE(o.status == 2);
+  REQUIRE(has(o.err, "fatal error: all fibers are asleep - deadlock!"));
+  REQUIRE(has(o.err, "blocked_forever"));
+  REQUIRE(has(o.err, "[chan recv"));
+  REQUIRE(has(o.err, "(main)"));
+}
+
+TEST_CASE("an exception escaping a fiber names the fiber, its function and what()") {
+  Outcome o = probe("exception");
+  INFO(o.err);
+  REQUIRE(o.status == 2);
+  REQUIRE(has(o.err, "exception escaped fiber"));
+  REQUIRE(has(o.err, "thrower"));
+  REQUIRE(has(o.err, "boom from a fiber"));
+}
+
+TEST_CASE("misuse is named, never undefined behaviour") {
+  Outcome o = probe("close-closed");
+  REQUIRE(o.status == 2);
+  REQUIRE(has(o.err, "close of closed channel"));
+  o = probe("outside");
+  REQUIRE(o.status == 2);
+  REQUIRE(has(o.err, "outside a fiber"));
+  o = probe("unlock-unlocked");
+  REQUIRE(o.status == 2);
+  REQUIRE(has(o.err, "unlock of unlocked ft::Mutex"));
+}
+
+TEST_CASE("stack overflow is reported, not silent") {
+  Outcome o = probe("overflow");
+  INFO(o.err);
+  REQUIRE(o.status == 2);
+  REQUIRE(has(o.err, "stack overflow"));
+}
+
+TEST_CASE("a pending timer is not a dead lock") {
+  Outcome o = probe("sleep-deadlock-free");
+  INFO(o.err);
+  REQUIRE(o.status == 0);
+}

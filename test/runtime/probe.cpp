@@ -1,0 +1,73 @@
+// A program that fails on purpose, one way per argument; failure_test.cpp runs it and reads
+// what the runtime printed. Each mode is a mistake a user can make.
+#include <cstdio>
+#include <cstring>
+#include <stdexcept>
+
+#include <ft/ft.hpp>
+
+void blocked_forever(ft::Chan<int> c) {
+  c.recv();
+}
+
+void thrower() {
+  throw std::runtime_error("boom from a fiber");
+}
+
+static int deep(int n) {
+  volatile char pad[1024];
+  pad[0] = static_cast<char>(n);
+  return n == 0 ? pad[0] : deep(n - 1) + pad[0];
+}
+
+int main(int argc, char** argv) {
+  const char* mode = argc > 1 ? argv[1] : "";
+  if (!std::strcmp(mode, "deadlock")) {
+    return ft::run([] {
+      ft::Chan<int> a, b;
+      ft::go(blocked_forever, a);
+      ft::go(blocked_forever, a);
+      b.recv();  // main waits on a channel nobody sends on
+    });
+  }
+  if (!std::strcmp(mode, "exception")) {
+    return ft::run([] {
+      ft::go(thrower);
+      ft::sleep(std::chrono::seconds(5));
+    });
+  }
+  if (!std::strcmp(mode, "close-closed")) {
+    return ft::run([] {
+      ft::Chan<int> c;
+      c.close();
+      c.close();
+    });
+  }
+  if (!std::strcmp(mode, "outside")) {
+    ft::Chan<int> c;
+    c.recv();  // a blocking call with no runtime
+    return 0;
+  }
+  if (!std::strcmp(mode, "unlock-unlocked")) {
+    return ft::run([] {
+      ft::Mutex m;
+      m.unlock();
+    });
+  }
+  if (!std::strcmp(mode, "overflow")) {
+    return ft::run([] {
+      ft::Chan<int> done;
+      ft::go([done]() mutable {
+        std::printf("%d\n", deep(1000));  // ~1 MB of frames on a 64 KiB stack
+        done.send(1);
+      });
+      done.recv();
+    });
+  }
+  if (!std::strcmp(mode, "sleep-deadlock-free")) {
+    // Sleeping is not a dead lock: a pending timer will wake main.
+    return ft::run([] { ft::sleep(std::chrono::milliseconds(30)); });
+  }
+  std::fprintf(stderr, "usage: probe deadlock|exception|close-closed|outside|...\n");
+  return 1;
+}
