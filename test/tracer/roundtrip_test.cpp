@@ -1,0 +1,203 @@
+// Round trip of every event kind through the recorder and the reader, called directly from
+// plain threads (no runtime), plus stack symbolization and start-function names.
+#include <catch2/catch.hpp>
+#include <thread>
+
+#include "trace_util.hpp"
+#include "tracer/record.hpp"
+
+using namespace ft::trace;
+using ft_test::capture;
+using ft_test::read_bytes;
+
+namespace {
+
+__attribute__((noinline)) void pass_fn() {
+  asm volatile("");
+}
+
+const StartFn kPassFn{reinterpret_cast<const void*>(&pass_fn), "int main()", "daisy.cpp", 10};
+const StartFn kLambdaFn{nullptr, "int main()", "daisy.cpp", 23};
+const StartFn kMemberFn{nullptr, "void ns::Server::run(int) const", "s.cpp", 7};
+
+__attribute__((noinline)) void blocking_function_for_stack() {
+  rec::go_block(Block::ChanRecv, 77);
+  asm volatile("");  // keeps the call from becoming a tail jump
+}
+
+__attribute__((noinline)) void outer_caller_for_stack() {
+  blocking_function_for_stack();
+  asm volatile("");
+}
+
+std::vector<Event> of_type(const std::vector<Event>& evs, EventType t) {
+  std::vector<Event> out;
+  for (const auto& e : evs)
+    if (e.type == t) out.push_back(e);
+  return out;
+}
+
+bool has_frame(const Tables& t, uint32_t stack, const std::string& func) {
+  if (stack >= t.stacks.size()) return false;
+  for (const auto& f : t.stacks[stack])
+    if (f.func == func) return true;
+  return false;
+}
+
+}  // namespace
+
+TEST_CASE("every event kind round-trips") {
+  alignas(64) static char fiber_stack[1];  // bounds only; the walk uses the thread's stack
+  (void)fiber_stack;
+  auto bytes = capture([] {
+    std::thread th([] {
+      rec::proc_start(3);
+      rec::threads(5, 1);
+      rec::chan_name(900, "ping");
+      rec::go_create(10, &kPassFn);
+      rec::go_create(11, &kLambdaFn);
+      rec::go_start(10, nullptr, nullptr);
+      rec::go_unblock(11, Block::ChanSend, 900);
+      rec::syscall_enter();
+      rec::syscall_exit();
+      rec::syscall_block(3);
+      rec::proc_start(3);
+      {
+        Task parent("parent-task");
+        Task child(parent, "child-task");
+        {
+          Region r(child, "outer-region");
+          Region r2("inner-region");
+          log(child, "cat", "hello world");
+        }
+        log("cat2", std::string(5000, 'x'));
+      }
+      rec::go_yield();
+      rec::go_start(10, nullptr, nullptr);
+      outer_caller_for_stack();
+      rec::go_start(11, nullptr, nullptr);
+      rec::go_end();
+      rec::go_status(12, &kMemberFn, 2, Block::Mutex);
+      rec::proc_stop(3);
+    });
+    th.join();
+  });
+  REQUIRE(!bytes.empty());
+  auto r = read_bytes(bytes);
+  INFO(r.res.error);
+  REQUIRE(r.res.ok);
+  const auto& ev = r.events;
+  const auto& t = r.tables;
+  CHECK(r.res.events == ev.size());
+
+  // Timestamps never go backwards.
+  for (size_t i = 1; i < ev.size(); i++) CHECK(ev[i - 1].ts <= ev[i].ts);
+
+  // The user thread's events, in order (the writer thread adds HeapAlloc on its own thread).
+  std::vector<Event> mine;
+  for (const auto& e : ev)
+    if (e.type != EventType::HeapAlloc) mine.push_back(e);
+  std::vector<EventType> want = {
+      EventType::ProcStart,  EventType::Threads,     EventType::ChanName,    EventType::GoCreate,
+      EventType::GoCreate,   EventType::GoStart,     EventType::GoUnblock,   EventType::GoSysCall,
+      EventType::GoSysExit,  EventType::GoSysBlock,  EventType::ProcStart,   EventType::TaskCreate,
+      EventType::TaskCreate, EventType::RegionBegin, EventType::RegionBegin, EventType::Log,
+      EventType::RegionEnd,  EventType::RegionEnd,   EventType::Log,         EventType::TaskEnd,
+      EventType::TaskEnd,    EventType::GoYield,     EventType::GoStart,     EventType::GoBlock,
+      EventType::GoStart,    EventType::GoEnd,       EventType::GoStatus,    EventType::ProcStop};
+  REQUIRE(mine.size() == want.size());
+  for (size_t i = 0; i < want.size(); i++) {
+    INFO("event " << i << " " << event_name(mine[i].type));
+    CHECK(mine[i].type == want[i]);
+  }
+  uint32_t thread = mine[0].thread;
+  for (const auto& e : mine) CHECK(e.thread == thread);
+
+  CHECK(mine[0].a[0] == 3);
+  CHECK(mine[0].proc == 3);
+  CHECK(mine[1].a[0] == 5);
+  CHECK(mine[1].a[1] == 1);
+  CHECK(mine[2].a[0] == 900);
+  CHECK(t.strings.at(mine[2].a[1]) == "ping");
+  // GoCreate: created fiber, start function, creator (none: no fiber running), creator's stack.
+  CHECK(mine[3].g == 10);
+  CHECK(t.funcs.at(mine[3].a[0]) == "pass_fn");
+  CHECK(mine[3].a[1] == 0);
+  CHECK(mine[3].stack != 0);
+  CHECK(mine[4].g == 11);
+  CHECK(t.funcs.at(mine[4].a[0]) == "main:23");
+  CHECK(mine[5].g == 10);
+  // GoUnblock: woken fiber, reason, channel, waker.
+  CHECK(mine[6].g == 11);
+  CHECK(mine[6].a[0] == uint64_t(Block::ChanSend));
+  CHECK(mine[6].a[1] == 900);
+  CHECK(mine[6].a[2] == 10);
+  CHECK(mine[7].g == 10);
+  CHECK(mine[7].stack != 0);
+  CHECK(mine[8].g == 10);
+  CHECK(mine[9].a[0] == 3);
+  CHECK(mine[9].proc == 3);
+  CHECK(mine[10].proc == 3);
+  // Tasks, regions and logs.
+  uint64_t parent = mine[11].a[0], child = mine[12].a[0];
+  CHECK(parent != 0);
+  CHECK(mine[11].a[1] == 0);
+  CHECK(t.strings.at(mine[11].a[2]) == "parent-task");
+  CHECK(mine[12].a[1] == parent);
+  CHECK(t.strings.at(mine[12].a[2]) == "child-task");
+  CHECK(mine[13].a[0] == child);
+  CHECK(t.strings.at(mine[13].a[1]) == "outer-region");
+  CHECK(mine[14].a[0] == 0);
+  CHECK(t.strings.at(mine[14].a[1]) == "inner-region");
+  CHECK(mine[15].a[0] == child);
+  CHECK(t.strings.at(mine[15].a[1]) == "cat");
+  CHECK(t.strings.at(mine[15].a[2]) == "hello world");
+  CHECK(mine[15].g == 10);
+  CHECK(mine[15].stack != 0);
+  CHECK(t.strings.at(mine[16].a[1]) == "inner-region");
+  CHECK(t.strings.at(mine[17].a[1]) == "outer-region");
+  CHECK(t.strings.at(mine[18].a[2]).size() == 4000);
+  CHECK(mine[19].a[0] == child);
+  CHECK(mine[20].a[0] == parent);
+  CHECK(mine[21].g == 10);
+  // GoBlock: reason, object, and the stack of where it blocked.
+  const Event& blk = mine[23];
+  CHECK(blk.g == 10);
+  CHECK(blk.a[0] == uint64_t(Block::ChanRecv));
+  CHECK(blk.a[1] == 77);
+  REQUIRE(blk.stack != 0);
+  REQUIRE(blk.stack < t.stacks.size());
+  REQUIRE(!t.stacks[blk.stack].empty());
+  CHECK(t.stacks[blk.stack][0].func == "blocking_function_for_stack");
+  CHECK(t.stacks[blk.stack][0].file.find("roundtrip_test.cpp") != std::string::npos);
+  CHECK(t.stacks[blk.stack][0].line > 0);
+  CHECK(has_frame(t, blk.stack, "outer_caller_for_stack"));
+  CHECK(mine[24].g == 11);
+  CHECK(mine[25].g == 11);
+  CHECK(mine[26].g == 12);
+  CHECK(t.funcs.at(mine[26].a[0]) == "ns::Server::run:7");
+  CHECK(mine[26].a[1] == 2);
+  CHECK(mine[26].a[2] == uint64_t(Block::Mutex));
+  CHECK(mine[27].a[0] == 3);
+
+  // The writer samples the heap.
+  CHECK(!of_type(ev, EventType::HeapAlloc).empty());
+}
+
+TEST_CASE("stacks can be turned off") {
+  Options o;
+  o.stacks = false;
+  auto bytes = capture([] { outer_caller_for_stack(); }, o);
+  auto r = read_bytes(bytes);
+  REQUIRE(r.res.ok);
+  auto blocks = of_type(r.events, EventType::GoBlock);
+  REQUIRE(blocks.size() == 1);
+  CHECK(blocks[0].stack == 0);
+}
+
+TEST_CASE("names") {
+  CHECK(block_name(Block::ChanRecv) == "chan recv");
+  CHECK(block_name(Block::WaitGroup) == "wait group");
+  CHECK(event_name(EventType::GoCreate) == "GoCreate");
+  CHECK(event_name(EventType::Log) == "Log");
+}

@@ -1,0 +1,163 @@
+// Recorder internals: the per-thread state, the buffers, and the inline hot path that appends one
+// event to the calling thread's buffer.
+//
+// Protocol between a recording thread and the session (start/stop) — the invariants:
+//  * Only the owning thread writes its ThreadState's encoder fields and buffer, and only between
+//    begin() and commit(), with `writing` = 1 ("the write window"). Outside the window the stopper
+//    may take the buffer away (stop, thread exit).
+//  * Dekker pair: the thread stores writing=1 then loads g_active; stop() stores g_active=false,
+//    runs membarrier(PRIVATE_EXPEDITED) (which orders every other thread's plain stores before
+//    its loads, so the hot path needs only a compiler fence), then waits for writing==0 on each
+//    registered thread. After that no thread can enter a window until the next start().
+//  * A thread registers (slot in the registry, under reg_mu) BEFORE its first window, so the
+//    stopper cannot miss a thread that saw g_active=true.
+//  * `committed` is the length of buf->data holding complete events, published with release after
+//    each event; `buf_gen` is odd while the thread swaps buffers. Together they let a snapshot
+//    (flight-recorder dump, fatal-signal flush) copy another thread's partial buffer without
+//    stopping it: read gen, buf, committed, copy, re-read gen; retry or skip when gen moved.
+//  * Buffers are never freed while the process runs (the pool keeps them), so a snapshot racing
+//    a buffer swap reads stale but mapped memory, and then discards it.
+#pragma once
+
+#include <x86intrin.h>
+
+#include <atomic>
+#include <cstdint>
+#include <cstring>
+
+#include "events.hpp"
+#include "format.hpp"
+#include "record.hpp"
+
+namespace ft::trace::detail {
+
+inline constexpr size_t kBufferBytes = 64 * 1024;  // one batch; fills in ~1 ms at full rate
+inline constexpr uint32_t kMaxThreads = 4096;
+
+// What a reader needs to decode a batch on its own: the recording thread and its registers
+// when the batch's first event was written. Serialized at the front of each 'E' chunk.
+struct BatchInfo {
+  uint32_t thread = 0;  // recording thread's index
+  int32_t proc = -1;    // thread's proc
+  uint64_t seq = 0;     // per-thread batch number
+  uint64_t base_q = 0;  // quantized tick of the first event (its delta is from here)
+  uint64_t cur_g = 0;   // thread's current fiber
+  uint64_t last_g = 0;  // encoding registers
+  uint64_t last_obj = 0;
+};
+
+struct Buffer {
+  Buffer* next = nullptr;
+  uint32_t len = 0;           // bytes of data[] in use (set at hand-off)
+  uint64_t recv_mono_ns = 0;  // when the writer received it (flight recorder age)
+  BatchInfo info;
+  static constexpr size_t kData = kBufferBytes - 128;
+  alignas(64) uint8_t data[kData];
+};
+
+// Per-thread lookup caches in front of the shared tables (tables.cpp). Direct-mapped; a miss
+// takes the shared tables' mutex once per distinct key per thread.
+struct Caches {
+  static constexpr size_t kStacks = 1024, kFuncs = 256, kStrings = 256;
+  uint64_t stack_hash[kStacks];
+  uint32_t stack_id[kStacks];
+  const StartFn* fn_key[kFuncs];
+  uint32_t fn_id[kFuncs];
+  uint64_t str_hash[kStrings];
+  uint32_t str_id[kStrings];
+};
+
+struct ThreadState {
+  // Encoder (owner only, inside the write window).
+  uint8_t* pos = nullptr;
+  uint8_t* end = nullptr;
+  Buffer* buf = nullptr;
+  uint64_t last_q = 0;    // timestamp register
+  uint64_t last_g = 0;    // last fiber id named by an event in this batch
+  uint64_t last_obj = 0;  // last block object named by an event in this batch
+  uint64_t seq = 0;
+  // What the thread runs: kept up to date even while tracing is off (see record.hpp).
+  uint64_t cur_g = 0;
+  int32_t proc = -1;
+  uintptr_t fiber_lo = 0, fiber_hi = 0;    // running fiber's stack
+  uintptr_t thread_lo = 0, thread_hi = 0;  // the thread's own stack
+  // Shared with the session.
+  std::atomic<uint32_t> writing{0};
+  std::atomic<uint32_t> committed{0};
+  std::atomic<uint64_t> buf_gen{0};
+  std::atomic<Buffer*> snap_buf{nullptr};  // = buf, for snapshot readers
+  uint32_t index = 0;
+  uint32_t slot = 0;
+  bool registered = false;
+  bool exited = false;
+  Caches* caches = nullptr;
+};
+
+extern constinit thread_local ThreadState t_state __attribute__((tls_model("initial-exec")));
+
+struct Recorder {
+  std::atomic<Buffer*> full{nullptr};  // handed-off batches, LIFO; the writer takes them all
+  std::atomic<ThreadState*> threads[kMaxThreads] = {};
+  std::atomic<uint64_t> lost{0};  // events dropped (no buffer memory)
+  uint8_t tick_shift = 4;
+  bool stacks = true;
+};
+extern Recorder g_rec;
+
+inline uint64_t now_tick() {
+  return __rdtsc();
+}
+
+void register_thread(ThreadState& t);     // cold: first event of a thread
+bool refill(ThreadState& t, uint64_t q);  // cold: hands off the full buffer, takes a new
+void push_full(Buffer* b);                // hand a batch to the writer
+Buffer* take_buffer();                    // from the pool (nullptr when over budget)
+void release_buffer(Buffer* b);           // back to the pool
+void steal_partial_buffers();             // stop(): every thread's batch to the writer
+uint32_t capture_stack(ThreadState& t, uintptr_t fp);  // 0 when stacks are off or none found
+uint32_t intern_func(ThreadState& t, const StartFn* fn);
+uint32_t intern_string(ThreadState& t, std::string_view s);
+
+// Opens the write window and writes the code byte and timestamp delta. nullptr: not tracing
+// (or out of buffer memory); then nothing was written and the window is closed.
+inline uint8_t* begin(ThreadState& t, uint8_t code, size_t need = fmt::kMaxEventBytes) {
+  if (__builtin_expect(!t.registered, 0)) {
+    register_thread(t);
+    if (!t.registered) return nullptr;
+  }
+  t.writing.store(1, std::memory_order_relaxed);
+  std::atomic_signal_fence(std::memory_order_seq_cst);
+  if (__builtin_expect(!rec::g_active.load(std::memory_order_acquire), 0)) {
+    t.writing.store(0, std::memory_order_relaxed);
+    return nullptr;
+  }
+  uint64_t q = now_tick() >> g_rec.tick_shift;
+  if (__builtin_expect(size_t(t.end - t.pos) < need, 0)) {
+    if (!refill(t, q)) {
+      t.writing.store(0, std::memory_order_release);
+      return nullptr;
+    }
+  }
+  uint8_t* p = t.pos;
+  *p++ = code;
+  uint64_t d = 0;
+  if (__builtin_expect(q > t.last_q, 1)) {
+    d = q - t.last_q;
+    t.last_q = q;
+  }
+  return fmt::put_uv(p, d);
+}
+
+inline void commit(ThreadState& t, uint8_t* p) {
+  t.pos = p;
+  t.committed.store(uint32_t(p - t.buf->data), std::memory_order_release);
+  t.writing.store(0, std::memory_order_release);
+}
+
+inline uint8_t* put_g(ThreadState& t, uint8_t* p, uint64_t g) {
+  p = fmt::put_uv(p, fmt::zigzag(int64_t(g - t.last_g)));
+  t.last_g = g;
+  return p;
+}
+
+}  // namespace ft::trace::detail
