@@ -81,12 +81,18 @@ void at_exit() {
 
 }  // namespace
 
+// Called by every start(): installs the signal handlers again when someone replaced them since
+// (a test framework, the program), keeping the replacement as the action to chain to.
 void install_crash_handlers() {
-  static bool done = false;
-  if (done) return;
-  done = true;
-  atexit(at_exit);
+  static bool registered = false;
+  if (!registered) {
+    registered = true;
+    atexit(at_exit);
+  }
   for (size_t i = 0; i < sizeof kSignals / sizeof kSignals[0]; i++) {
+    struct sigaction cur = {};
+    sigaction(kSignals[i], nullptr, &cur);
+    if ((cur.sa_flags & SA_SIGINFO) && cur.sa_sigaction == on_fatal) continue;
     struct sigaction sa = {};
     sa.sa_sigaction = on_fatal;
     sa.sa_flags = SA_SIGINFO | SA_NODEFER;

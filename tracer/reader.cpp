@@ -190,6 +190,7 @@ struct Reader {
   std::vector<RawFrame> frames{RawFrame{0, 0, 0}};
   std::vector<std::pair<uint64_t, uint64_t>> clocks;  // (tick, mono_ns)
   std::vector<BatchRef> batches;                      // file order
+  bool ended = false;                                 // saw the end chunk
 
   bool fail(uint64_t off, const char* what) {
     char buf[200];
@@ -352,12 +353,14 @@ struct Reader {
           break;
         }
         case fmt::kEnd:
+          ended = true;
           break;
         default:
           break;  // a chunk kind from a later minor revision: skipped
       }
       off += fmt::kChunkHeaderBytes + len;
     }
+    if (!ended) fail(off, "trace ends without its end marker (cut short, or the program died)");
   }
 
   // Nanoseconds per tick: from the first and last clock points when they span >= 1 ms,

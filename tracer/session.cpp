@@ -175,14 +175,13 @@ void cycle(SessionState& s, bool last) {
     s.clock_mono = mono_ns();
     s.clock_dirty = true;
   }
-  Buffer* list = take_full_fifo();
   symbolize_pending();
   std::string out;
   serialize_new(s.marks, out);
   if (s.flight) {
     std::lock_guard<std::mutex> lk(s.ring_mu);
     s.flight_tables += out;
-    for (Buffer* b = list; b;) {
+    for (Buffer* b = take_full_fifo(); b;) {
       Buffer* next = b->next;
       b->recv_mono_ns = now;
       s.ring.push_back(b);
@@ -196,9 +195,11 @@ void cycle(SessionState& s, bool last) {
     out += clock_chunk(s.clock_tick, s.clock_mono);
     s.clock_dirty = false;
   }
+  // Batches are taken only with the sink lock held: a fatal-signal flush, which takes the lock
+  // too, then either finds them in the hand-off list or waits until they are written.
   sink_lock(s);
   sink_write(s, out);
-  for (Buffer* b = list; b;) {
+  for (Buffer* b = take_full_fifo(); b;) {
     Buffer* next = b->next;
     if (!s.sink_failed && b->len && !write_batch(s.fd, b->info, b->data, b->len))
       s.sink_failed = true;
