@@ -30,6 +30,8 @@ struct Request {
   std::string target;                        // as sent: "/api/window?start=0&end=10"
   std::string path;                          // target's path part, still percent-encoded
   std::map<std::string, std::string> query;  // decoded
+  bool accepts_gzip = false;  // lets a handler offer a cached gzip_body instead of the core
+                              // compressing a large body on every request
 };
 
 struct Response {

@@ -128,6 +128,7 @@ class Session : public std::enable_shared_from_this<Session> {
       q.target = std::string(sv(req.target()));
       q.path = std::string(target_path(q.target));
       q.query = parse_query(target_query(q.target));
+      q.accepts_gzip = accepts_gzip(sv(req[http::field::accept_encoding]));
       try {
         r = handler_(q);
       } catch (const std::exception& e) {
