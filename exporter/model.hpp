@@ -48,9 +48,9 @@ std::string_view reason_name(ft::trace::Block b);                      // "chan 
 // One contiguous run of a fiber on a proc/thread.
 struct Slice {
   Ns t0 = 0, t1 = 0;
-  uint32_t fiber = 0;      // index into Model::fibers
-  uint32_t proc = kNone;   // index into Model::procs (kNone: the event carried no proc)
-  uint32_t thread = 0;     // dense OS-thread index from the trace
+  uint32_t fiber = 0;        // index into Model::fibers
+  uint32_t proc = kNone;     // index into Model::procs (kNone: the event carried no proc)
+  uint32_t thread = 0;       // dense OS-thread index from the trace
   uint32_t start_stack = 0;  // stack where the fiber resumed (its block/create stack), 0 none
   uint32_t end_stack = 0;    // stack of the event that ended the slice, 0 none
   uint32_t flow_in = kNone;  // index of the flow that ends here (woke or created the fiber)
@@ -72,14 +72,14 @@ struct StateSpan {
 };
 
 struct Fiber {
-  uint64_t id = 0;           // the runtime's fiber id
-  uint32_t func = 0;         // start-function id (Tables::funcs), 0 = unknown
+  uint64_t id = 0;    // the runtime's fiber id
+  uint32_t func = 0;  // start-function id (Tables::funcs), 0 = unknown
   uint32_t create_stack = 0;
-  uint32_t creator = kNone;  // fiber index of the creator
-  Ns born = 0;               // creation, trace start (GoStatus) or first sight
-  Ns died = 0;               // end, or Model::end if it never ended
-  bool ended = false;        // saw GoEnd
-  bool from_status = false;  // existed at trace start
+  uint32_t creator = kNone;               // fiber index of the creator
+  Ns born = 0;                            // creation, trace start (GoStatus) or first sight
+  Ns died = 0;                            // end, or Model::end if it never ended
+  bool ended = false;                     // saw GoEnd
+  bool from_status = false;               // existed at trace start
   uint32_t span_begin = 0, span_end = 0;  // [begin, end) in Model::spans
 };
 
@@ -89,11 +89,11 @@ enum class FlowKind : uint8_t { Create, Unblock };
 struct Flow {
   FlowKind kind = FlowKind::Create;
   ft::trace::Block reason = ft::trace::Block::None;  // Unblock: what the fiber waited on
-  uint64_t obj = 0;          // Unblock: channel id (names in Model::chan_names)
-  Ns t_from = 0;             // creation / unblock time, inside from_slice
+  uint64_t obj = 0;  // Unblock: channel id (names in Model::chan_names)
+  Ns t_from = 0;     // creation / unblock time, inside from_slice
   uint32_t from_slice = 0;
   uint32_t to_slice = 0;
-  uint32_t stack = 0;        // creator's / waker's stack
+  uint32_t stack = 0;  // creator's / waker's stack
 };
 
 // A counter track: keys fixed per counter, one row of values per sample.
@@ -158,8 +158,8 @@ struct Model {
   Ns end = 0;  // last event time: the trace spans [0, end]
   uint64_t events = 0;
   uint64_t events_by_type[256] = {};
-  ft::trace::Tables tables;      // strings, start functions, stacks
-  ft::trace::ReadResult read;    // what the reader said (ok, error, offset, bytes)
+  ft::trace::Tables tables;    // strings, start functions, stacks
+  ft::trace::ReadResult read;  // what the reader said (ok, error, offset, bytes)
 
   std::vector<Fiber> fibers;
   std::vector<StateSpan> spans;  // grouped by fiber (Fiber::span_begin/span_end), time-sorted
@@ -167,12 +167,13 @@ struct Model {
   std::vector<uint32_t> procs;   // proc index -> the runtime's proc number (sorted ascending)
   uint32_t threads = 0;          // thread indices are 0 .. threads-1
   TrackIndex by_proc, by_thread, by_fiber;
-  std::vector<Flow> flows;       // sorted by t_from
+  std::vector<Flow> flows;  // sorted by t_from
+  Ns max_flow_span = 0;     // longest consumer t0 - t_from: bounds window searches
   Counter counters[kCounters];
-  std::vector<Instant> instants;  // sorted by t
-  std::vector<Task> tasks;        // sorted by t0
-  std::vector<Region> regions;    // sorted by t0
-  std::vector<Log> logs;          // sorted by t
+  std::vector<Instant> instants;                          // sorted by t
+  std::vector<Task> tasks;                                // sorted by t0
+  std::vector<Region> regions;                            // sorted by t0
+  std::vector<Log> logs;                                  // sorted by t
   std::vector<std::pair<uint64_t, uint32_t>> chan_names;  // channel id -> string id, sorted
 
   std::span<const StateSpan> fiber_spans(uint32_t f) const {

@@ -37,15 +37,15 @@ struct WindowQuery {
 
 struct WinSlice {
   Ns t0 = 0, t1 = 0;
-  uint32_t slice = 0;       // first slice of the run (index into Model::slices)
-  uint32_t count = 1;       // 1: a real slice; > 1: that many merged sub-pixel slices
-  uint32_t fiber = kNone;   // the run's fiber when all merged slices share it, else kNone
+  uint32_t slice = 0;      // first slice of the run (index into Model::slices)
+  uint32_t count = 1;      // 1: a real slice; > 1: that many merged sub-pixel slices
+  uint32_t fiber = kNone;  // the run's fiber when all merged slices share it, else kNone
 };
 
 struct WinTrack {
   TrackRef track;
-  std::vector<WinSlice> slices;    // Proc, Thread, Fiber tracks
-  std::vector<uint32_t> samples;   // Counter tracks: sample indices into the Counter
+  std::vector<WinSlice> slices;   // Proc, Thread, Fiber tracks
+  std::vector<uint32_t> samples;  // Counter tracks: sample indices into the Counter
 };
 
 struct WindowResult {

@@ -1,0 +1,486 @@
+// The Chrome JSON writer: a k-way merge, by time, of the model's already sorted streams
+// (slices, flow sources, counter samples, instants, async task/region edges, logs), each event
+// written straight into a JsonOut buffer. Stack frames are interned on first use and written
+// after traceEvents, so only stacks that some event references appear.
+#include "chrome_json.hpp"
+
+#include <algorithm>
+#include <stdexcept>
+#include <unordered_map>
+
+#include "json_out.hpp"
+
+namespace ft::exporter {
+
+using ft::trace::Block;
+
+std::optional<View> parse_view(std::string_view s) {
+  if (s == "proc") return View::Proc;
+  if (s == "thread") return View::Thread;
+  if (s == "goroutine") return View::Goroutine;
+  return std::nullopt;
+}
+
+std::string_view view_name(View v) {
+  switch (v) {
+    case View::Proc:
+      return "proc";
+    case View::Thread:
+      return "thread";
+    case View::Goroutine:
+      return "goroutine";
+  }
+  return "proc";
+}
+
+std::vector<uint32_t> related_fibers(const Model& m, uint64_t goid) {
+  uint32_t f = m.fiber_index(goid);
+  if (f == kNone) return {};
+  std::vector<char> in(m.fibers.size());
+  in[f] = 1;
+  if (m.fibers[f].creator != kNone) in[m.fibers[f].creator] = 1;
+  for (uint32_t i = 0; i < m.fibers.size(); i++)
+    if (m.fibers[i].creator == f) in[i] = 1;
+  for (const Flow& fl : m.flows) {
+    uint32_t a = m.slices[fl.from_slice].fiber, b = m.slices[fl.to_slice].fiber;
+    if (a == f) in[b] = 1;
+    if (b == f) in[a] = 1;
+  }
+  std::vector<uint32_t> out;
+  for (uint32_t i = 0; i < in.size(); i++)
+    if (in[i]) out.push_back(i);
+  return out;
+}
+
+namespace {
+
+bool is_chan(Block r) {
+  return r == Block::ChanSend || r == Block::ChanRecv || r == Block::Select;
+}
+
+struct Writer {
+  const Model& m;
+  const JsonOptions& o;
+  JsonOut out;
+  JsonSummary sum;
+  bool first = true;
+  std::vector<uint32_t> fiber_tid;   // goroutine view: row per fiber, 0 = not shown
+  std::vector<uint32_t> noproc_tid;  // proc view: per thread, the row of its proc-less events
+  uint32_t timers_tid = 0;
+  std::vector<uint32_t> stack_sf;
+  std::unordered_map<std::string, uint32_t> frame_ids;
+  std::vector<std::pair<std::string, uint32_t>> frames;  // id - 1 -> (name, parent id)
+
+  Writer(const Model& model, const JsonOptions& opt, Sink& s) : m(model), o(opt), out(s) {
+    stack_sf.assign(m.tables.stacks.size(), 0);
+  }
+
+  uint32_t slice_tid(const Slice& s) const {
+    switch (o.view) {
+      case View::Proc:
+        return s.proc != kNone ? s.proc + 1 : noproc_tid[s.thread];
+      case View::Thread:
+        return s.thread + 1;
+      case View::Goroutine:
+        return fiber_tid[s.fiber];
+    }
+    return 0;
+  }
+
+  uint32_t instant_tid(const Instant& i) const {
+    switch (o.view) {
+      case View::Proc:
+        if (i.kind == InstantKind::TimerWake) return timers_tid;
+        return i.proc != kNone ? i.proc + 1 : noproc_tid[i.thread];
+      case View::Thread:
+        return i.thread + 1;
+      case View::Goroutine:
+        if (i.kind == InstantKind::ProcStart || i.kind == InstantKind::ProcStop) return 0;
+        return i.fiber != kNone ? fiber_tid[i.fiber] : 0;
+    }
+    return 0;
+  }
+
+  uint32_t log_tid(const Log& l) const {
+    switch (o.view) {
+      case View::Proc:
+        return l.proc != kNone ? l.proc + 1 : noproc_tid[l.thread];
+      case View::Thread:
+        return l.thread + 1;
+      case View::Goroutine:
+        return l.fiber != kNone ? fiber_tid[l.fiber] : 0;
+    }
+    return 0;
+  }
+
+  bool flow_shown(const Flow& f) const {
+    return slice_tid(m.slices[f.from_slice]) && slice_tid(m.slices[f.to_slice]);
+  }
+
+  uint32_t sf(uint32_t stack) {
+    if (stack == 0 || stack >= stack_sf.size()) return 0;
+    if (stack_sf[stack]) return stack_sf[stack];
+    uint32_t parent = 0;
+    const auto& st = m.tables.stacks[stack];
+    for (size_t i = st.size(); i-- > 0;) {  // outermost first: parents before children
+      const auto& fr = st[i];
+      std::string name = fr.func.empty() ? std::string("?") : fr.func;
+      if (!fr.file.empty()) {
+        size_t slash = fr.file.find_last_of('/');
+        name += ' ';
+        name += slash == std::string::npos ? fr.file : fr.file.substr(slash + 1);
+        if (fr.line) name += ':' + std::to_string(fr.line);
+      }
+      std::string key = std::to_string(parent) + '\n' + name;
+      auto [it, fresh] = frame_ids.try_emplace(std::move(key), uint32_t(frames.size() + 1));
+      if (fresh) frames.push_back({name, parent});
+      parent = it->second;
+    }
+    return stack_sf[stack] = parent;
+  }
+
+  // Opens an event object: {"name":<name>,"ph":"<ph>","ts":<t>,"pid":<pid>,"tid":<tid>
+  void head(std::string_view name, char ph, Ns t, int pid, uint32_t tid) {
+    out.raw(first ? "\n{\"name\":" : ",\n{\"name\":");
+    first = false;
+    out.str(name);
+    out.raw(",\"ph\":\"");
+    out.ch(ph);
+    out.raw("\",\"ts\":");
+    out.us(t);
+    out.raw(",\"pid\":");
+    out.num(pid);
+    out.raw(",\"tid\":");
+    out.num(tid);
+    sum.events++;
+  }
+
+  void meta(std::string_view what, int pid, uint32_t tid, std::string_view name, int64_t sort) {
+    head(what, 'M', 0, pid, tid);
+    out.raw(",\"args\":{\"name\":");
+    out.str(name);
+    out.raw("}}");
+    head(what == "process_name" ? "process_sort_index" : "thread_sort_index", 'M', 0, pid, tid);
+    out.raw(",\"args\":{\"sort_index\":");
+    out.num(sort);
+    out.raw("}}");
+  }
+
+  void fiber_label(uint32_t f) {
+    std::string n = "G" + std::to_string(m.fibers[f].id) + " ";
+    n += m.fiber_func(f);
+    out.str(n);
+  }
+
+  void slice(uint32_t idx, uint32_t tid) {
+    const Slice& s = m.slices[idx];
+    out.raw(first ? "\n{\"name\":" : ",\n{\"name\":");
+    first = false;
+    fiber_label(s.fiber);
+    out.raw(",\"ph\":\"X\",\"ts\":");
+    out.us(s.t0);
+    out.raw(",\"dur\":");
+    out.us(s.t1 - s.t0);
+    out.raw(",\"pid\":");
+    out.num(kRowsPid);
+    out.raw(",\"tid\":");
+    out.num(tid);
+    out.raw(",\"args\":{\"g\":");
+    out.num(m.fibers[s.fiber].id);
+    out.raw(",\"func\":");
+    out.str(m.fiber_func(s.fiber));
+    out.raw(",\"end\":");
+    out.str(slice_end_name(s.end, s.reason));
+    if (o.view != View::Proc && s.proc != kNone) {
+      out.raw(",\"proc\":");
+      out.num(m.procs[s.proc]);
+    }
+    out.ch('}');
+    if (uint32_t a = sf(s.start_stack)) out.raw(",\"sf\":"), out.num(a);
+    if (uint32_t b = sf(s.end_stack)) out.raw(",\"esf\":"), out.num(b);
+    if (s.flow_in != kNone && flow_shown(m.flows[s.flow_in])) {
+      out.raw(",\"bind_id\":");
+      out.num(s.flow_in + 1);
+      out.raw(",\"flow_in\":true");
+      sum.flows++;
+    }
+    out.ch('}');
+    sum.events++;
+    sum.slices++;
+  }
+
+  void flow_source(uint32_t idx, uint32_t tid) {
+    const Flow& f = m.flows[idx];
+    const Slice& to = m.slices[f.to_slice];
+    head(f.kind == FlowKind::Create ? std::string_view("go") : reason_name(f.reason), 'X', f.t_from,
+         kRowsPid, tid);
+    out.raw(",\"dur\":0.000,\"args\":{\"g\":");
+    out.num(m.fibers[to.fiber].id);
+    if (f.kind == FlowKind::Unblock && f.obj != 0) {
+      out.raw(is_chan(f.reason) ? ",\"chan\":" : ",\"obj\":");
+      out.num(f.obj);
+      if (is_chan(f.reason)) {
+        std::string_view n = m.chan_name(f.obj);
+        if (!n.empty()) out.raw(",\"chan_name\":"), out.str(n);
+      }
+    }
+    out.ch('}');
+    if (uint32_t a = sf(f.stack)) out.raw(",\"sf\":"), out.num(a);
+    out.raw(",\"bind_id\":");
+    out.num(idx + 1);
+    out.raw(",\"flow_out\":true}");
+  }
+
+  void counter(uint32_t c, size_t i) {
+    const Counter& k = m.counters[c];
+    head(k.name, 'C', k.t[i], kStatsPid, 1);
+    out.raw(",\"cat\":\"stats\",\"args\":{");
+    for (size_t j = 0; j < k.keys.size(); j++) {
+      if (j) out.ch(',');
+      out.str(k.keys[j]);
+      out.ch(':');
+      out.num(k.value(i, j));
+    }
+    out.raw("}}");
+  }
+
+  void instant(const Instant& i, uint32_t tid) {
+    head(instant_name(i.kind), 'i', i.t, kRowsPid, tid);
+    out.raw(",\"s\":\"t\"");
+    if (i.kind == InstantKind::ProcStart || i.kind == InstantKind::ProcStop) {
+      out.raw(",\"args\":{\"proc\":");
+      out.num(i.proc != kNone ? m.procs[i.proc] : 0);
+      out.raw(",\"thread\":");
+      out.num(i.thread);
+      out.ch('}');
+    } else if (i.fiber != kNone) {
+      out.raw(",\"args\":{\"g\":");
+      out.num(m.fibers[i.fiber].id);
+      out.ch('}');
+    }
+    if (uint32_t a = sf(i.stack)) out.raw(",\"sf\":"), out.num(a);
+    out.ch('}');
+  }
+
+  void log(const Log& l, uint32_t tid) {
+    std::string_view cat = m.str(l.category);
+    head(cat.empty() ? std::string_view("log") : cat, 'i', l.t, kRowsPid, tid);
+    out.raw(",\"s\":\"t\",\"args\":{\"message\":");
+    out.str(m.str(l.message));
+    out.raw(",\"category\":");
+    out.str(cat);
+    out.raw(",\"task\":");
+    out.num(l.task);
+    if (l.fiber != kNone) out.raw(",\"g\":"), out.num(m.fibers[l.fiber].id);
+    out.raw("}}");
+  }
+
+  struct Async {
+    Ns t;
+    bool end;
+    bool region;
+    uint32_t index;
+  };
+
+  void async(const Async& a) {
+    uint64_t id;
+    std::string_view name;
+    if (a.region) {
+      const Region& r = m.regions[a.index];
+      id = m.tasks.size() + a.index + 1;
+      name = m.str(r.name);
+    } else {
+      id = a.index + 1;
+      name = m.str(m.tasks[a.index].name);
+    }
+    head(name.empty() ? std::string_view(a.region ? "region" : "task") : name, a.end ? 'e' : 'b',
+         a.t, kTasksPid, 1);
+    out.raw(a.region ? ",\"cat\":\"region\"" : ",\"cat\":\"task\"");
+    out.raw(",\"id2\":{\"local\":\"0x");
+    char hex[17];
+    auto r = std::to_chars(hex, hex + 17, id, 16);
+    out.raw({hex, size_t(r.ptr - hex)});
+    out.raw("\"}");
+    if (!a.end) {
+      if (a.region) {
+        const Region& rg = m.regions[a.index];
+        out.raw(",\"args\":{\"g\":");
+        out.num(m.fibers[rg.fiber].id);
+        out.raw(",\"task\":");
+        out.num(rg.task);
+        out.ch('}');
+      } else {
+        out.raw(",\"args\":{\"task\":");
+        out.num(m.tasks[a.index].id);
+        out.raw(",\"parent\":");
+        out.num(m.tasks[a.index].parent);
+        out.ch('}');
+      }
+    }
+    out.ch('}');
+  }
+
+  void run();
+};
+
+void Writer::run() {
+  if (o.view == View::Goroutine) {
+    fiber_tid.assign(m.fibers.size(), 0);
+    if (o.goid) {
+      auto rel = related_fibers(m, *o.goid);
+      if (rel.empty()) throw std::invalid_argument("no fiber with id " + std::to_string(*o.goid));
+      for (uint32_t i = 0; i < rel.size(); i++) fiber_tid[rel[i]] = i + 1;
+    } else {
+      for (uint32_t f = 0; f < m.fibers.size(); f++) fiber_tid[f] = f + 1;
+    }
+  } else if (o.view == View::Proc) {
+    // Fibers running without a proc (hand-off paths, damaged traces) get one row per thread:
+    // a thread runs one fiber at a time, so the row still nests.
+    uint32_t next = uint32_t(m.procs.size()) + 1;
+    noproc_tid.assign(m.threads, 0);
+    for (const Slice& s : m.slices)
+      if (s.proc == kNone) noproc_tid[s.thread] = 1;
+    for (const Instant& i : m.instants)
+      if (i.proc == kNone && i.kind != InstantKind::TimerWake) noproc_tid[i.thread] = 1;
+    for (const Log& l : m.logs)
+      if (l.proc == kNone) noproc_tid[l.thread] = 1;
+    for (uint32_t& t : noproc_tid)
+      if (t) t = next++;
+    if (std::any_of(m.instants.begin(), m.instants.end(),
+                    [](const Instant& i) { return i.kind == InstantKind::TimerWake; }))
+      timers_tid = next++;
+  }
+
+  out.raw("{\"displayTimeUnit\":\"ns\",\"traceEvents\":[");
+  meta("process_name", kStatsPid, 1, "STATS", 0);
+  static constexpr std::string_view rows_name[] = {"PROCS", "THREADS", "GOROUTINES"};
+  meta("process_name", kRowsPid, 1, rows_name[int(o.view)], 1);
+  switch (o.view) {
+    case View::Proc:
+      for (uint32_t p = 0; p < m.procs.size(); p++)
+        meta("thread_name", kRowsPid, p + 1, "Proc " + std::to_string(m.procs[p]), p);
+      for (uint32_t t = 0; t < noproc_tid.size(); t++)
+        if (noproc_tid[t])
+          meta("thread_name", kRowsPid, noproc_tid[t], "Thread " + std::to_string(t) + " (no proc)",
+               noproc_tid[t]);
+      if (timers_tid) meta("thread_name", kRowsPid, timers_tid, "Timers", timers_tid);
+      break;
+    case View::Thread:
+      for (uint32_t t = 0; t < m.threads; t++)
+        meta("thread_name", kRowsPid, t + 1, "Thread " + std::to_string(t), t);
+      break;
+    case View::Goroutine:
+      for (uint32_t f = 0; f < m.fibers.size(); f++) {
+        if (!fiber_tid[f]) continue;
+        std::string n = "G" + std::to_string(m.fibers[f].id) + " ";
+        n += m.fiber_func(f);
+        meta("thread_name", kRowsPid, fiber_tid[f], n, fiber_tid[f]);
+      }
+      break;
+  }
+
+  std::vector<Async> asyncs;
+  for (uint32_t i = 0; i < m.tasks.size(); i++) {
+    asyncs.push_back({m.tasks[i].t0, false, false, i});
+    asyncs.push_back({m.tasks[i].t1, true, false, i});
+  }
+  for (uint32_t i = 0; i < m.regions.size(); i++) {
+    if (o.view == View::Goroutine && !fiber_tid[m.regions[i].fiber]) continue;
+    asyncs.push_back({m.regions[i].t0, false, true, i});
+    asyncs.push_back({m.regions[i].t1, true, true, i});
+  }
+  // Stable: an object's begin stays before its end when both fall on the same ns.
+  std::stable_sort(asyncs.begin(), asyncs.end(),
+                   [](const Async& a, const Async& b) { return a.t < b.t; });
+  if (!asyncs.empty()) meta("process_name", kTasksPid, 1, "TASKS", 2);
+
+  size_t si = 0, fi = 0, ii = 0, ai = 0, li = 0, ci[kCounters] = {};
+  size_t total = m.slices.size() + 1, step = std::max<size_t>(total / 100, 1 << 16);
+  auto skip = [&] {
+    while (si < m.slices.size() && !slice_tid(m.slices[si])) si++;
+    while (fi < m.flows.size() && !flow_shown(m.flows[fi])) fi++;
+    while (ii < m.instants.size() && !instant_tid(m.instants[ii])) ii++;
+    while (li < m.logs.size() && !log_tid(m.logs[li])) li++;
+  };
+  for (;;) {
+    skip();
+    Ns best = UINT64_MAX;
+    int which = -1;
+    // Ties go to the stream considered first: a slice precedes the flow sources inside it.
+    auto consider = [&](int k, bool has, auto t) {
+      if (has && Ns(t()) < best) best = t(), which = k;
+    };
+    consider(0, si < m.slices.size(), [&] { return m.slices[si].t0; });
+    consider(1, fi < m.flows.size(), [&] { return m.flows[fi].t_from; });
+    for (uint32_t c = 0; c < kCounters; c++)
+      consider(2 + int(c), ci[c] < m.counters[c].t.size(), [&] { return m.counters[c].t[ci[c]]; });
+    consider(5, ii < m.instants.size(), [&] { return m.instants[ii].t; });
+    consider(6, ai < asyncs.size(), [&] { return asyncs[ai].t; });
+    consider(7, li < m.logs.size(), [&] { return m.logs[li].t; });
+    if (which < 0) break;
+    switch (which) {
+      case 0:
+        slice(uint32_t(si), slice_tid(m.slices[si]));
+        if (++si % step == 0 && o.progress) o.progress(double(si) / double(total));
+        break;
+      case 1:
+        flow_source(uint32_t(fi), slice_tid(m.slices[m.flows[fi].from_slice]));
+        fi++;
+        break;
+      case 2:
+      case 3:
+      case 4:
+        counter(which - 2, ci[which - 2]++);
+        break;
+      case 5:
+        instant(m.instants[ii], instant_tid(m.instants[ii]));
+        ii++;
+        break;
+      case 6:
+        async(asyncs[ai++]);
+        break;
+      case 7:
+        log(m.logs[li], log_tid(m.logs[li]));
+        li++;
+        break;
+    }
+  }
+
+  out.raw("\n],\n\"stackFrames\":{");
+  for (size_t i = 0; i < frames.size(); i++) {
+    out.raw(i ? ",\n\"" : "\n\"");
+    out.num(i + 1);
+    out.raw("\":{\"name\":");
+    out.str(frames[i].first);
+    if (frames[i].second) out.raw(",\"parent\":"), out.num(frames[i].second);
+    out.ch('}');
+  }
+  out.raw("},\n\"otherData\":{\"producer\":\"fibertrace\",\"view\":");
+  out.str(view_name(o.view));
+  out.raw(",\"trace_version\":");
+  out.num(m.tables.version);
+  out.raw(",\"start_unix_ns\":");
+  out.num(m.tables.start_unix_ns);
+  out.raw(",\"complete\":");
+  out.raw(m.read.ok ? "true" : "false");
+  out.raw("}}\n");
+  out.flush();
+  sum.bytes = out.written();
+  if (o.progress) o.progress(1.0);
+}
+
+}  // namespace
+
+JsonSummary write_chrome_json(const Model& m, const JsonOptions& opt, Sink& s) {
+  Writer w(m, opt, s);
+  w.run();
+  return w.sum;
+}
+
+std::string chrome_json(const Model& m, const JsonOptions& opt) {
+  StringSink s;
+  write_chrome_json(m, opt, s);
+  return std::move(s.str());
+}
+
+}  // namespace ft::exporter
