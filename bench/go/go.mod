@@ -1,0 +1,3 @@
+module fibertrace/bench
+
+go 1.19
