@@ -58,6 +58,8 @@ struct ExitHook {
     g_rec.threads[t.slot].store(nullptr, std::memory_order_release);
     t.registered = false;
     t.exited = true;  // a later event (another thread_local's destructor) is dropped
+    free(t.caches);
+    t.caches = nullptr;
   }
 };
 thread_local ExitHook t_exit_hook;
