@@ -1,0 +1,352 @@
+// The viewer's API over hand-built models (the exporter tests' daisy script): routing, every
+// endpoint's shape and figures, the window endpoint's merging, and 400s on bad parameters.
+#include <catch2/catch.hpp>
+
+#include <nlohmann/json.hpp>
+
+#include "client.hpp"
+#include "script.hpp"
+#include "server/api.hpp"
+#include "test_server.hpp"
+
+using namespace ft::exporter;
+using ft::server::Api;
+using ft::server::Request;
+using ft::server::Response;
+using fttest::EventType;
+using json = nlohmann::json;
+
+namespace {
+
+Response get(Api& api, const std::string& target, bool gzip = false) {
+  Request r;
+  r.method = "GET";
+  r.target = target;
+  size_t q = target.find('?');
+  r.path = target.substr(0, q);
+  if (q != std::string::npos) {
+    std::string_view rest(target);
+    rest.remove_prefix(q + 1);
+    while (!rest.empty()) {
+      size_t amp = rest.find('&');
+      std::string_view kv = rest.substr(0, amp);
+      size_t eq = kv.find('=');
+      r.query[std::string(kv.substr(0, eq))] =
+          eq == std::string_view::npos ? "" : std::string(kv.substr(eq + 1));
+      rest = amp == std::string_view::npos ? std::string_view{} : rest.substr(amp + 1);
+    }
+  }
+  r.accepts_gzip = gzip;
+  return api.handle(r);
+}
+
+json get_json(Api& api, const std::string& target) {
+  Response r = get(api, target);
+  INFO(target << " -> " << r.status << " " << (r.body ? *r.body : ""));
+  REQUIRE(r.status == 200);
+  REQUIRE(r.content_type == "application/json");
+  return json::parse(*r.body);
+}
+
+int status(Api& api, const std::string& target) {
+  return get(api, target).status;
+}
+
+// One proc running fiber 1 in n slices of `len` ns separated by `gap` ns, from t=100.
+Model train(int n, Ns len, Ns gap) {
+  fttest::Script s;
+  uint32_t fn = s.func("f");
+  s.add(0, EventType::ProcStart, 0, 0, 0, 0);
+  s.add(0, EventType::GoCreate, 0, 0, 1, fn);
+  Ns t = 100;
+  for (int i = 0; i < n; i++) {
+    s.add(t, EventType::GoStart, 0, 0, 1);
+    s.add(t + len, EventType::GoYield, 0, 0, 1);
+    t += len + gap;
+  }
+  return s.build();
+}
+
+}  // namespace
+
+TEST_CASE("api: meta and tracks of daisy") {
+  Model m = fttest::daisy(3).build();
+  Api api(m, {"daisy.out"});
+  json meta = get_json(api, "/api/meta");
+  CHECK(meta["file"] == "daisy.out");
+  CHECK(meta["fibers"] == 5);
+  CHECK(meta["procs"] == json::array({0, 1}));
+  CHECK(meta["flows"] == m.flows.size());
+  CHECK(meta["end"] == m.end);
+  CHECK(meta["funcs"][2] == "pass");
+
+  json t = get_json(api, "/api/tracks");
+  CHECK(t["view"] == "proc");
+  REQUIRE(t["groups"].size() == 2);
+  CHECK(t["groups"][0]["name"] == "STATS");
+  std::vector<std::string> stats, procs;
+  for (auto& tr : t["groups"][0]["tracks"]) stats.push_back(tr["name"]);
+  for (auto& tr : t["groups"][1]["tracks"]) procs.push_back(tr["name"]);
+  CHECK(stats == std::vector<std::string>{"Goroutines", "Heap", "Threads"});
+  CHECK(procs == std::vector<std::string>{"Proc 0", "Proc 1"});
+  CHECK(t["groups"][0]["tracks"][0]["keys"] ==
+        json::array({"Running", "Runnable", "Waiting", "InSyscall"}));
+  CHECK(t["groups"][0]["tracks"][0]["max"].get<int>() >= 1);
+
+  json th = get_json(api, "/api/tracks?view=thread");
+  CHECK(th["groups"][1]["name"] == "THREADS");
+  json g = get_json(api, "/api/tracks?view=goroutine");
+  CHECK(g["groups"][1]["tracks"].size() == 5);
+  CHECK(g["groups"][1]["tracks"][1]["name"] == "G2 pass");
+  // Focused on G3: it comes first, then those it touched (its creator main, G2 it woke, G4
+  // that woke it).
+  json f = get_json(api, "/api/tracks?view=goroutine&goid=3");
+  auto& ft = f["groups"][1]["tracks"];
+  REQUIRE(ft.size() >= 3);
+  CHECK(ft[0]["goid"] == 3);
+  CHECK(status(api, "/api/tracks?view=goroutine&goid=99") == 400);
+  CHECK(status(api, "/api/tracks?view=sideways") == 400);
+}
+
+TEST_CASE("api: the window holds every slice, counter and flow of a wide view") {
+  Model m = fttest::daisy(3).build();
+  Api api(m, {"daisy.out"});
+  std::string all =
+      "/api/window?tracks=c0,c2,c1,p0,p1&t0=0&t1=" + std::to_string(m.end) + "&width=1000";
+  json w = get_json(api, all);
+  REQUIRE(w["tracks"].size() == 5);
+  CHECK(w["tracks"][0]["id"] == "c0");
+  CHECK(w["tracks"][0]["samples"].size() == m.counters[kGoroutines].t.size());
+  CHECK(w["tracks"][0]["samples"][0].size() == 5);  // t + 4 keys
+  size_t slices = 0;
+  for (int i = 3; i < 5; ++i)
+    for (auto& s : w["tracks"][i]["slices"]) {
+      CHECK(s[3] == 1);  // wide enough: nothing merged
+      ++slices;
+    }
+  CHECK(slices == m.slices.size());
+  // Every flow, with both ends on proc rows, arrow ends at the consumer's start.
+  REQUIRE(w["flows"].size() == m.flows.size());
+  for (auto& f : w["flows"]) {
+    CHECK(f[2].get<std::string>()[0] == 'p');
+    CHECK(f[4].get<std::string>()[0] == 'p');
+    CHECK(f[3].get<Ns>() <= f[5].get<Ns>());
+  }
+  // Labels: fiber index -> [runtime id, function id].
+  CHECK(w["fibers"].size() == 5);
+}
+
+TEST_CASE("api: the window merges slices narrower than a pixel") {
+  Model m = train(1000, 10, 10);  // 20 µs of 10 ns slices
+  Api api(m, {"train"});
+  std::string range = "&t0=0&t1=" + std::to_string(m.end);
+  json narrow = get_json(api, "/api/window?tracks=p0,g0" + range + "&width=100");
+  for (auto& t : narrow["tracks"]) {
+    uint64_t total = 0;
+    REQUIRE(t["slices"].size() <= 200);
+    for (auto& s : t["slices"]) total += s[3].get<uint64_t>();
+    CHECK(total == 1000);  // merged, never dropped
+    CHECK(t["slices"][0][3].get<int>() > 1);
+    CHECK(t["slices"][0][4] == 0);  // a run of one fiber keeps it
+  }
+  // Zoomed in: each slice is its own item.
+  json wide = get_json(api, "/api/window?tracks=p0&t0=100&t1=300&width=2000");
+  REQUIRE(wide["tracks"][0]["slices"].size() == 11);
+  for (auto& s : wide["tracks"][0]["slices"]) CHECK(s[3] == 1);
+  CHECK(wide["nsPerPx"].get<double>() < 1);
+}
+
+TEST_CASE("api: the window refuses bad parameters with 400") {
+  Model m = fttest::daisy(3).build();
+  Api api(m, {"daisy.out"});
+  CHECK(status(api, "/api/window?t0=0&t1=10&width=10") == 400);            // no tracks
+  CHECK(status(api, "/api/window?tracks=x1&t0=0&t1=10&width=10") == 400);  // bad id
+  CHECK(status(api, "/api/window?tracks=p9&t0=0&t1=10&width=10") == 400);  // no proc 9
+  CHECK(status(api, "/api/window?tracks=c7&t0=0&t1=10&width=10") == 400);  // no counter 7
+  CHECK(status(api, "/api/window?tracks=p0&t0=10&t1=5&width=10") == 400);  // t1 < t0
+  CHECK(status(api, "/api/window?tracks=p0&t0=0&t1=10&width=0") == 400);   // no pixels
+  CHECK(status(api, "/api/window?tracks=p0&t0=0&t1=10&width=99999") == 400);
+  CHECK(status(api, "/api/window?tracks=p0&t0=-1&t1=10&width=10") == 400);
+  CHECK(status(api, "/api/window?tracks=p0&t0=0&t1=1e9&width=10") == 400);
+  CHECK(status(api, "/api/window?tracks=p0&t0=0&t1=10&width=10") == 200);
+}
+
+TEST_CASE("api: slice details with stacks and flows to both ends") {
+  Model m = fttest::daisy(3).build();
+  Api api(m, {"daisy.out"});
+  uint32_t main_first = m.by_fiber.of(m.fiber_index(1))[0];
+  json s = get_json(api, "/api/slice?i=" + std::to_string(main_first));
+  CHECK(s["fiber"]["id"] == 1);
+  CHECK(s["fiber"]["func"] == "main");
+  CHECK(s["end"] == "chan recv");
+  REQUIRE(s["endStack"].size() == 2);
+  CHECK(s["endStack"][1]["func"] == "main");
+  CHECK(s["endStack"][1]["line"] == 27);
+  // main created the three pass fibers and sendFirst in that slice.
+  REQUIRE(s["flowsOut"].size() == 4);
+  for (auto& f : s["flowsOut"]) {
+    CHECK(f["kind"] == "go");
+    CHECK(f["from"]["slice"] == main_first);
+    CHECK(f["to"]["t0"].get<Ns>() >= f["t"].get<Ns>());
+  }
+  // The last slice of main was woken by G2 over channel 1 ("leftmost").
+  uint32_t main_last = m.by_fiber.of(m.fiber_index(1))[1];
+  json last = get_json(api, "/api/slice?i=" + std::to_string(main_last));
+  REQUIRE(last["flowIn"].is_object());
+  CHECK(last["flowIn"]["kind"] == "unblock");
+  CHECK(last["flowIn"]["name"] == "chan recv");
+  CHECK(last["flowIn"]["chanName"] == "leftmost");
+  CHECK(last["flowIn"]["from"]["fiber"]["id"] == 2);
+  CHECK(last["end"] == "end");
+
+  CHECK(status(api, "/api/slice?i=" + std::to_string(m.slices.size())) == 400);
+  CHECK(status(api, "/api/slice") == 400);
+  CHECK(status(api, "/api/slice?i=abc") == 400);
+}
+
+TEST_CASE("api: counter breakdown at a moment, fiber lookup") {
+  Model m = fttest::daisy(3).build();
+  Api api(m, {"daisy.out"});
+  const Counter& g = m.counters[kGoroutines];
+  REQUIRE(g.t.size() > 2);
+  json c = get_json(api, "/api/counter?c=0&t=" + std::to_string(g.t[2]));
+  CHECK(c["name"] == "Goroutines");
+  CHECK(c["sampleT"] == g.t[2]);
+  CHECK(c["values"]["Running"] == g.value(2, 0));
+  CHECK(c["values"]["Runnable"] == g.value(2, 1));
+  CHECK(status(api, "/api/counter?c=3&t=0") == 400);
+
+  json f = get_json(api, "/api/fiber?id=5");
+  CHECK(f["func"] == "sendFirst");
+  CHECK(f["creator"]["id"] == 1);
+  CHECK(f["ended"] == true);
+  CHECK(status(api, "/api/fiber?id=77") == 400);
+}
+
+TEST_CASE("api: full Chrome JSON per view, cached, gzipped, downloadable") {
+  Model m = fttest::daisy(3).build();
+  Api api(m, {"dir/daisy.out"});
+  Response r = get(api, "/api/trace.json");
+  REQUIRE(r.status == 200);
+  json doc = json::parse(*r.body);
+  size_t flow_out = 0;
+  for (auto& e : doc["traceEvents"])
+    if (e.contains("flow_out")) ++flow_out;
+  CHECK(flow_out == m.flows.size());
+  // The same bytes again (cache), and a gzip variant when accepted.
+  Response again = get(api, "/api/trace.json", true);
+  CHECK(again.body == r.body);
+  REQUIRE(again.gzip_body);
+  CHECK(ft::test::gunzip(*again.gzip_body) == *r.body);
+  Response dl = get(api, "/api/trace.json?download=1&view=thread");
+  REQUIRE(dl.status == 200);
+  REQUIRE(dl.headers.size() == 1);
+  CHECK(dl.headers[0].second == "attachment; filename=\"daisy-thread.json\"");
+  CHECK(get(api, "/api/trace.json?view=goroutine&goid=3").status == 200);
+  CHECK(status(api, "/api/trace.json?view=proc&goid=3") == 400);
+  CHECK(status(api, "/api/trace.json?view=goroutine&goid=99") == 400);
+}
+
+TEST_CASE("api: goroutine analysis, profiles, pprof, tasks") {
+  Model m = fttest::daisy(3).build();
+  Api api(m, {"daisy.out"});
+  json g = get_json(api, "/api/goroutines");
+  uint32_t pass_func = 0;
+  for (auto& x : g["groups"])
+    if (x["name"] == "pass") {
+      CHECK(x["n"] == 3);
+      pass_func = x["func"];
+    }
+  REQUIRE(pass_func != 0);
+  json p = get_json(api, "/api/goroutines?func=" + std::to_string(pass_func));
+  REQUIRE(p["fibers"].size() == 3);
+  CHECK(p["blockColumns"] == json::array({"chan recv"}));
+  for (auto& f : p["fibers"]) {
+    // The columns partition the lifetime.
+    Ns sum = f["exec"].get<Ns>() + f["schedWait"].get<Ns>() + f["syscall"].get<Ns>() +
+             f["unknown"].get<Ns>() + f["blockOther"].get<Ns>();
+    for (auto& b : f["block"]) sum += b.get<Ns>();
+    CHECK(sum == f["lifetime"].get<Ns>());
+    CHECK(f["block"][0].get<Ns>() > 0);
+  }
+  CHECK(status(api, "/api/goroutines?func=999") == 400);
+
+  json prof = get_json(api, "/api/profile?kind=sync");
+  REQUIRE(prof["entries"].size() > 0);
+  Ns total = 0;
+  for (auto& e : prof["entries"]) total += e["total"].get<Ns>();
+  CHECK(total == prof["total"].get<Ns>());
+  CHECK(prof["entries"][0]["stack"][0]["func"].get<std::string>().find("Chan") !=
+        std::string::npos);
+  CHECK(status(api, "/api/profile?kind=cpu") == 400);
+
+  Response pp = get(api, "/api/pprof?kind=sync");
+  REQUIRE(pp.status == 200);
+  CHECK(pp.content_type == "application/octet-stream");
+  REQUIRE(pp.body->size() > 2);
+  CHECK(static_cast<unsigned char>((*pp.body)[0]) == 0x1f);  // gzip
+  CHECK(pp.headers[0].second == "attachment; filename=\"daisy-sync.pb.gz\"");
+
+  json t = get_json(api, "/api/tasks");
+  CHECK(t["taskTypes"].empty());
+  CHECK(t["tasks"].empty());
+}
+
+TEST_CASE("api: user tasks and regions by name") {
+  fttest::Script s;
+  uint32_t fn = s.func("worker");
+  uint32_t name = s.str("request"), region = s.str("parse");
+  s.add(0, EventType::ProcStart, 0, 0, 0, 0);
+  s.add(0, EventType::GoCreate, 0, 0, 1, fn);
+  s.add(10, EventType::GoStart, 0, 0, 1);
+  s.add(20, EventType::TaskCreate, 0, 0, 1, 7, 0, name);
+  s.add(30, EventType::RegionBegin, 0, 0, 1, 7, region);
+  s.add(70, EventType::RegionEnd, 0, 0, 1, 7, region);
+  s.add(80, EventType::TaskEnd, 0, 0, 1, 7);
+  s.add(90, EventType::GoEnd, 0, 0, 1);
+  Model m = s.build();
+  Api api(m, {"t"});
+  json t = get_json(api, "/api/tasks");
+  REQUIRE(t["taskTypes"].size() == 1);
+  CHECK(t["taskTypes"][0]["name"] == "request");
+  CHECK(t["taskTypes"][0]["total"] == 60);
+  REQUIRE(t["regionTypes"].size() == 1);
+  CHECK(t["regionTypes"][0]["name"] == "parse");
+  CHECK(t["regionTypes"][0]["max"] == 40);
+  REQUIRE(t["tasks"].size() == 1);
+  CHECK(t["tasks"][0]["regions"][0]["name"] == "parse");
+}
+
+TEST_CASE("api: routing beside the static files") {
+  Model m = fttest::daisy(3).build();
+  Api api(m, {"daisy.out"});
+  CHECK(status(api, "/api/nope") == 404);
+  CHECK(status(api, "/api/") == 404);
+  CHECK(status(api, "/") == 200);
+  CHECK(status(api, "/trace.html") == 200);
+  CHECK(status(api, "/api/../index.html") == 404);
+}
+
+TEST_CASE("api over HTTP: concurrent window queries and gzip") {
+  Model m = fttest::daisy(3).build();
+  Api api(m, {"daisy.out"});
+  ft::test::TestServer srv([&api](const Request& r) { return api.handle(r); });
+  std::string target =
+      "/api/window?tracks=c0,c2,c1,p0,p1&t0=0&t1=" + std::to_string(m.end) + "&width=1000";
+  auto plain = ft::test::http_get(srv.port(), target);
+  REQUIRE(plain.status == 200);
+  auto gz = ft::test::http_get(srv.port(), target, {{"Accept-Encoding", "gzip"}});
+  REQUIRE(gz.status == 200);
+  CHECK(gz.header("content-encoding") == "gzip");
+  CHECK(ft::test::gunzip(gz.body) == plain.body);
+  std::vector<std::thread> ts;
+  std::atomic<int> ok{0};
+  for (int i = 0; i < 8; ++i)
+    ts.emplace_back([&] {
+      for (int k = 0; k < 20; ++k)
+        if (ft::test::http_get(srv.port(), target).body == plain.body) ++ok;
+    });
+  for (auto& t : ts) t.join();
+  CHECK(ok == 160);
+  CHECK(ft::test::http_get(srv.port(), "/api/window?tracks=p0", {}).status == 400);
+}
