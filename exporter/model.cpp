@@ -298,8 +298,9 @@ struct ModelBuilder::State {
     sample(kThreads, {procs_running, threads_in_syscall});
   }
 
-  void add(const Event& ev);
+  void add(const Event& raw);
   void close_regions(uint32_t f);
+  uint64_t running_id(uint32_t th) const;
 };
 
 void ModelBuilder::State::close_regions(uint32_t f) {
@@ -309,11 +310,39 @@ void ModelBuilder::State::close_regions(uint32_t f) {
   region_stack.erase(it);
 }
 
-void ModelBuilder::State::add(const Event& ev) {
-  now = std::max(now, ev.ts);
+// The fiber running on thread th (its runtime id), 0 if none.
+uint64_t ModelBuilder::State::running_id(uint32_t th) const {
+  return thread_open[th] != kNone ? m.fibers[m.slices[thread_open[th]].fiber].id : 0;
+}
+
+void ModelBuilder::State::add(const Event& raw) {
+  now = std::max(now, raw.ts);
   m.events++;
-  m.events_by_type[uint8_t(ev.type)]++;
-  uint32_t th = thread(ev.thread);
+  m.events_by_type[uint8_t(raw.type)]++;
+  uint32_t th = thread(raw.thread);
+  // A recorder may not know which fiber a thread runs (e.g. the fiber that started the trace
+  // was never go_start()ed): an event about "the running fiber" with g == 0, or a creation
+  // with creator 0, is about the fiber this thread is known to run.
+  Event ev = raw;
+  switch (ev.type) {
+    case EventType::GoBlock: case EventType::GoEnd: case EventType::GoYield:
+    case EventType::GoSysCall: case EventType::GoSysExit: case EventType::RegionBegin:
+    case EventType::RegionEnd:
+      if (ev.g == 0) ev.g = running_id(th);
+      if (ev.g == 0) return;  // about no known fiber: nothing to attribute
+      break;
+    case EventType::Log: case EventType::TaskCreate:
+      if (ev.g == 0) ev.g = running_id(th);
+      break;
+    case EventType::GoCreate:
+      if (ev.a[1] == 0) ev.a[1] = running_id(th);
+      [[fallthrough]];
+    case EventType::GoStart: case EventType::GoUnblock: case EventType::GoStatus:
+    case EventType::GoSysBlock:
+      if (ev.g == 0) return;  // fiber 0 means "no fiber": such an event is damage
+      break;
+    default: break;
+  }
   switch (ev.type) {
     case EventType::ProcStart: {
       uint32_t p = proc(int64_t(ev.a[0]));
