@@ -23,7 +23,7 @@ std::atomic<uint64_t> g_next_task{1};
 // Stack of the public API function's caller: the API functions are noinline and pass their own
 // frame, so the first pc is in user code.
 inline uint32_t user_stack(ThreadState& t, void* fp) {
-  return g_rec.stacks ? capture_stack(t, uintptr_t(fp)) : 0;
+  return g_rec.stacks.load(std::memory_order_relaxed) ? capture_stack(t, uintptr_t(fp)) : 0;
 }
 
 __attribute__((noinline)) uint64_t task_create(uint64_t parent, std::string_view name, void* fp) {

@@ -26,7 +26,7 @@ inline uint8_t* put_stack(uint8_t* p, uint32_t stack) {
   return stack ? fmt::put_uv(p, stack) : p;
 }
 inline uint32_t stack_here(ThreadState& t, void* fp) {
-  return g_rec.stacks ? capture_stack(t, uintptr_t(fp)) : 0;
+  return g_rec.stacks.load(std::memory_order_relaxed) ? capture_stack(t, uintptr_t(fp)) : 0;
 }
 inline uint8_t reason_bits(Block r) {
   return uint8_t((uint8_t(r) & 15) << 2);

@@ -6,6 +6,17 @@
 // Threads: the recorder keeps per-thread state (the buffer, the current proc and fiber), so
 // calls describe the calling thread's situation; e.g. go_block() is about the fiber that was
 // last go_start()ed on this thread.
+//
+// Implicit arguments (taken from that state, not passed): the fiber of GoBlock/GoEnd/GoYield/
+// GoSys*/user events, the waker of go_unblock (0 when no fiber runs on this thread: timer,
+// scheduler), the creator of go_create, the proc of every event. go_start, go_end, go_block,
+// go_yield, proc_start and proc_stop update that state even while tracing is off: a runtime that
+// calls them without checking active() (cost: a few stores) gets correct fibers and procs in a
+// trace started late; one that checks gets g = 0 on a thread until its next go_start.
+// syscall_block(proc) may be called from a monitor thread: then its event has g = 0 and a[0]
+// names the proc; it clears the calling thread's proc only when it is that proc.
+// Stacks are walked from the caller of the rec:: function, within the bounds given to go_start
+// (or the thread's own stack when the frame is not on the fiber's stack).
 #pragma once
 
 #include <atomic>

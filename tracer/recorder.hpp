@@ -100,7 +100,7 @@ struct Recorder {
   std::atomic<ThreadState*> threads[kMaxThreads] = {};
   std::atomic<uint64_t> lost{0};  // events dropped (no buffer memory)
   uint8_t tick_shift = 4;
-  bool stacks = true;
+  std::atomic<bool> stacks{true};  // set by start() before g_active
 };
 extern Recorder g_rec;
 

@@ -293,7 +293,7 @@ bool start_session(int fd, bool own_fd, bool flight, bool stacks, size_t max_byt
   s.clock_dirty = false;
   s.stop_req = false;
   s.lost_at_start = g_rec.lost.load();
-  g_rec.stacks = stacks;
+  g_rec.stacks.store(stacks, std::memory_order_relaxed);
   if (!flight) sink_write(s, s.first_clock);
   rec::g_active.store(true, std::memory_order_release);
   s.running = true;
