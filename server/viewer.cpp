@@ -11,7 +11,6 @@
 #include <thread>
 
 #include "api.hpp"
-#include "exporter/load.hpp"
 #include "http.hpp"
 
 extern char** environ;
@@ -86,34 +85,12 @@ bool open_browser(const std::string& url) {
   return true;
 }
 
-std::string display_name(const std::string& path) {
-  if (path == "-") return "stdin";
-  size_t slash = path.find_last_of('/');
-  return slash == std::string::npos ? path : path.substr(slash + 1);
-}
-
 }  // namespace
 
-int run_viewer(const ViewerOptions& opt, std::ostream& out, std::ostream& err) {
-  out << "Parsing trace..." << std::endl;
-  exporter::Model model;
-  try {
-    model = exporter::load_trace_file(opt.trace_path);
-  } catch (const std::exception& e) {
-    err << "fibertrace view: " << e.what() << std::endl;
-    return 2;
-  }
-  if (!model.read.ok) {
-    if (model.events == 0) {
-      err << "fibertrace view: " << model.read.error << std::endl;
-      return 2;
-    }
-    err << "fibertrace view: warning: " << model.read.error
-        << "; showing the events before the damage" << std::endl;
-  }
-
+int serve_viewer(const exporter::Model& model, const ViewerOptions& opt, std::ostream& out,
+                 std::ostream& err) {
   out << "Serializing trace..." << std::endl;
-  Api api(model, {display_name(opt.trace_path)});
+  Api api(model, {opt.trace_name});
   api.warm_up();
 
   HttpServer::Options so;

@@ -1,6 +1,6 @@
-// `fibertrace view`: load a trace, serve the viewer for it, open the browser. The CLI's
-// cli/view.cpp parses the arguments and calls run_viewer(); everything else lives here so the
-// command's behaviour is testable without the CLI.
+// `fibertrace view`: serve the viewer for a loaded trace and open the browser. The CLI's
+// cli/view.cpp parses the arguments, loads the trace (printing "Parsing trace...") and calls
+// serve_viewer(); the rest lives here so it is testable without the CLI.
 #pragma once
 
 #include <cstdint>
@@ -8,10 +8,14 @@
 #include <iosfwd>
 #include <string>
 
+namespace ft::exporter {
+struct Model;
+}
+
 namespace ft::server {
 
 struct ViewerOptions {
-  std::string trace_path;  // "-" reads stdin
+  std::string trace_name;  // shown in the viewer ("daisy.out"), names downloads
   std::string address = "127.0.0.1";
   uint16_t port = 0;         // 0: a free port
   bool open_browser = true;  // run xdg-open when it exists
@@ -24,10 +28,10 @@ struct ViewerOptions {
 // in brackets: "[::1]:8080".
 bool parse_http_flag(const std::string& flag, std::string& address, uint16_t& port);
 
-// Prints "Parsing trace...", "Serializing trace...", "Trace viewer is listening on URL" to
-// `out`, problems to `err`, and serves until SIGINT/SIGTERM. Returns the process exit code:
-// 0 after a clean stop, 2 when the trace cannot be read at all, 1 when the address cannot be
-// bound. A damaged trace is served (what was valid before the damage) with a warning.
-int run_viewer(const ViewerOptions& opt, std::ostream& out, std::ostream& err);
+// Prints "Serializing trace..." and "Trace viewer is listening on URL" to `out`, problems to
+// `err`, and serves until SIGINT/SIGTERM. Returns the process exit code: 0 after a clean stop,
+// 1 when the address cannot be bound. The model must outlive the call.
+int serve_viewer(const exporter::Model& model, const ViewerOptions& opt, std::ostream& out,
+                 std::ostream& err);
 
 }  // namespace ft::server
