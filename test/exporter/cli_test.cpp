@@ -1,0 +1,120 @@
+// The fibertrace executable on bad input and bad usage: exit codes 1 (usage) and 2 (bad
+// trace), clear messages, never a crash. Traces are written by hand (header bytes) or taken
+// from a traced daisy run when the sample is built.
+#include <catch2/catch.hpp>
+#include <fstream>
+#include <random>
+
+#include "run.hpp"
+
+namespace {
+
+const std::string kCli = FT_CLI;
+const std::string kTmp = FT_BINARY_DIR "/test/exporter/cli_tmp";
+
+std::string tmp(const std::string& name, const std::string& bytes) {
+  std::system(("mkdir -p " + kTmp).c_str());
+  std::string p = kTmp + "/" + name;
+  std::ofstream(p, std::ios::binary) << bytes;
+  return p;
+}
+
+}  // namespace
+
+TEST_CASE("cli: usage errors exit 1 with a message") {
+  struct Case {
+    std::string args, says;
+  };
+  std::string any = tmp("any.trace", "x");
+  for (const Case& c : std::vector<Case>{
+           {"", "usage: fibertrace"},
+           {"frobnicate", "unknown command 'frobnicate'"},
+           {"export", "missing TRACE"},
+           {"export " + any + " --bogus", "unrecognised option '--bogus'"},
+           {"export " + any + " --view=sideways", "--view must be proc, thread or goroutine"},
+           {"export " + any + " --goid=x", "--goid"},
+           {"export " + any + " --goid=3 --view=thread", "--goid shows the goroutine view"},
+           {"export " + any + " -o", "-o"},
+           {"stats " + any + " " + any, "too many positional"},
+           {"pprof " + any + " -o x.pb.gz", "--profile"},
+           {"pprof " + any + " --profile=heap -o x.pb.gz", "--profile must be sync"},
+           {"pprof " + any + " --profile=sync", "--output"},
+       }) {
+    INFO(c.args);
+    auto r = fttest::run(kCli + " " + c.args);
+    CHECK(r.status == 1);
+    CHECK(r.out.find(c.says) != std::string::npos);
+  }
+}
+
+TEST_CASE("cli: --help on every command exits 0") {
+  for (std::string cmd : {"", "export ", "stats ", "pprof ", "events "}) {
+    auto r = fttest::run(kCli + " " + cmd + "--help");
+    INFO(cmd);
+    CHECK(r.status == 0);
+    CHECK(r.out.find("usage: fibertrace") != std::string::npos);
+  }
+  CHECK(fttest::run(kCli + " help export").out.find("--view") != std::string::npos);
+}
+
+TEST_CASE("cli: bad traces exit 2 with a clear message") {
+  std::mt19937 rng(42);
+  std::string random(4096, '\0');
+  for (char& c : random) c = char(rng());
+  struct Case {
+    std::string name, bytes, says;
+  };
+  for (const Case& c : std::vector<Case>{
+           {"empty.trace", "", "empty trace"},
+           {"magic.trace", "NOTATRACE-----------------------", "byte offset 0"},
+           {"random.trace", random, "byte offset"},
+           {"short.trace", "FIB", "byte offset"},
+       }) {
+    std::string p = tmp(c.name, c.bytes);
+    for (std::string cmd : {"export ", "stats --json ", "pprof --profile=sync -o /dev/null "}) {
+      INFO(cmd << c.name);
+      auto r = fttest::run(kCli + " " + cmd + p);
+      CHECK(r.status == 2);
+      CHECK(r.out.find(c.says) != std::string::npos);
+      CHECK(r.out.find("fibertrace") == 0);  // one clear line, not a crash dump
+    }
+  }
+  auto r = fttest::run(kCli + " export " + kTmp + "/does-not-exist.trace");
+  CHECK(r.status == 2);
+  CHECK(r.out.find("No such file") != std::string::npos);
+  r = fttest::run(kCli + " stats - < /dev/null");
+  CHECK(r.status == 2);
+  CHECK(r.out.find("empty trace") != std::string::npos);
+}
+
+#ifdef FT_DAISY
+TEST_CASE("cli: a newer version, truncation and --partial on a real trace") {
+  std::string trace = kTmp + "/daisy3.trace";
+  std::system(("mkdir -p " + kTmp).c_str());
+  REQUIRE(fttest::run("{ " + std::string(FT_DAISY) + " 3 > " + trace + "; }").status == 0);
+  std::string bytes = fttest::slurp(trace);
+  REQUIRE(bytes.size() > 64);
+  REQUIRE(fttest::run(kCli + " export " + trace + " -o /dev/null").status == 0);
+
+  // The version field follows the 8-byte magic (docs/trace-format.md): make it far newer.
+  std::string newer = bytes;
+  newer[8] = char(0x7f);
+  auto r = fttest::run(kCli + " stats " + tmp("newer.trace", newer));
+  CHECK(r.status == 2);
+  CHECK(r.out.find("version") != std::string::npos);
+
+  // Cut at many places: always exit 2 without --partial; with it, either 0 (some events) or 2.
+  for (size_t cut = 9; cut < bytes.size(); cut += bytes.size() / 23 + 1) {
+    std::string p = tmp("cut.trace", bytes.substr(0, cut));
+    INFO("cut at " << cut);
+    auto full = fttest::run(kCli + " export " + p + " -o /dev/null");
+    CHECK(full.status == 2);
+    CHECK(full.out.find("byte offset") != std::string::npos);
+    auto part = fttest::run(kCli + " export --partial " + p + " -o " + kTmp + "/cut.json");
+    CHECK((part.status == 0 || part.status == 2));
+  }
+  // stdin and stdout as '-'.
+  r = fttest::run(kCli + " export - -o - < " + trace + " | head -c 40");
+  CHECK(r.out.find("{\"displayTimeUnit\":\"ns\"") == 0);
+}
+#endif
