@@ -46,7 +46,7 @@ def log(msg):
 
 def sh(cmd, env=None, cwd=None):
     log("+ " + " ".join(cmd))
-    r = subprocess.run(cmd, env=env, cwd=cwd)
+    r = subprocess.run(cmd, env=env, cwd=cwd, stdout=sys.stderr)  # stdout: the tables only
     if r.returncode != 0:
         sys.exit(f"bench: command failed ({r.returncode}): {' '.join(cmd)}")
 
