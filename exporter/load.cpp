@@ -16,6 +16,7 @@ namespace ft::exporter {
 
 Model load_trace(std::span<const std::byte> data) {
   ModelBuilder b;
+  b.reserve(data.size() / 2);  // traces take 2..4 bytes per event (DESIGN.md §6)
   ft::trace::Tables tables;
   ft::trace::ReadResult rr =
       ft::trace::read(data, tables, [&](const ft::trace::Event& e) { b.add(e); });

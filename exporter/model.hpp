@@ -197,6 +197,9 @@ class ModelBuilder {
   ModelBuilder(const ModelBuilder&) = delete;
   ModelBuilder& operator=(const ModelBuilder&) = delete;
 
+  // Optional: expected number of events, so the arrays grow once instead of by doubling
+  // (copies and page faults were a third of the build time on a 6M-event trace).
+  void reserve(uint64_t events);
   void add(const ft::trace::Event& ev);
   // Closes what is still open at the last event time and indexes the tracks.
   Model finish(ft::trace::Tables tables, ft::trace::ReadResult read = {});
