@@ -9,6 +9,8 @@ if(FT_SANITIZE STREQUAL "address")
   target_compile_options(ft_options INTERFACE -fsanitize=address,undefined -fno-sanitize-recover=undefined)
   target_link_options(ft_options INTERFACE -fsanitize=address,undefined)
   target_compile_definitions(ft_options INTERFACE FT_ASAN=1)
+  # GCC 12 misreports libstdc++ internals as uninitialized under ASan.
+  target_compile_options(ft_options INTERFACE -Wno-maybe-uninitialized)
 elseif(FT_SANITIZE STREQUAL "thread")
   target_compile_options(ft_options INTERFACE -fsanitize=thread)
   target_link_options(ft_options INTERFACE -fsanitize=thread)

@@ -203,14 +203,8 @@ Fiber* find_runnable(M* m) {
       const int64_t until = now_ns() + kSpinNs;
       for (int round = 0;; ++round) {
         bool late = (round & 63) == 63 && now_ns() > until;
-        if (Fiber* f = steal(m, late)) {
-          stop_spinning(m);
-          return f;
-        }
-        if (Fiber* f = gq_get(p, RunQ::kSize / 2)) {
-          stop_spinning(m);
-          return f;
-        }
+        if (Fiber* f = steal(m, late)) return f;
+        if (Fiber* f = gq_get(p, RunQ::kSize / 2)) return f;
         if (late || sched.stopping.load(std::memory_order_relaxed)) break;
         cpu_relax();
       }
@@ -318,6 +312,7 @@ void schedule(M* m) {
     }
     Fiber* f = find_runnable(m);
     if (!f) continue;  // m->p was released (or we are stopping)
+    stop_spinning(m);  // found work: whoever spins now must be someone else
     execute(m, f);
   }
 }

@@ -6,6 +6,7 @@
 #include "sched.hpp"
 
 #if defined(FT_ASAN)
+#include <sanitizer/asan_interface.h>
 #include <sanitizer/common_interface_defs.h>
 #endif
 #if defined(FT_TSAN)
@@ -61,6 +62,10 @@ inline M* switch_to_sched(M* m, Fiber* f, bool exiting = false) {
 }
 
 inline void san_fiber_created(Fiber* f) {
+#if defined(FT_ASAN)
+  // A reused slot still carries the shadow of the frames its last fiber never returned from.
+  __asan_unpoison_memory_region(f->stack.lo, f->stack.size);
+#endif
 #if defined(FT_TSAN)
   f->san_fiber = __tsan_create_fiber(0);
 #else

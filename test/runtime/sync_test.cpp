@@ -48,7 +48,7 @@ TEST_CASE("waitgroup waits for every done, and a zero group does not block") {
     wg.wait();
     wg.add(20);
     for (int i = 0; i < 20; ++i)
-      ft::go([&] {
+      ft::go([&, i] {
         ft::sleep(std::chrono::microseconds(100 * (i % 5)));
         ++finished;
         wg.done();
