@@ -42,7 +42,7 @@ TEST_CASE("a full buffer blocks the sender until a receive, keeping FIFO order")
   std::vector<int> got;
   ft::run([&] {
     ft::Chan<int> c(2);
-    ft::Chan<bool> done;
+    ft::Chan<bool> done(1);  // the sender's last act never blocks: it ends before main does
     ft::go([c, done]() mutable {
       for (int i = 0; i < 10; ++i) c.send(i);  // blocks on the 3rd until main receives
       done.send(true);
