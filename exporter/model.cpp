@@ -254,17 +254,21 @@ struct ModelBuilder::State {
   }
 
   // Closes f's open slice (if any) at `now`; clears the proc/thread slots that point at it.
-  void close_slice(uint32_t f, SliceEnd end, Block reason = Block::None, uint32_t stack = 0) {
-    uint32_t idx = fs[f].open;
-    if (idx == kNone) return;
+  // Closes slice idx at `now`; clears the fiber/proc/thread slots that point at it.
+  void close_at(uint32_t idx, SliceEnd end, Block reason = Block::None, uint32_t stack = 0) {
     Slice& s = m.slices[idx];
     s.t1 = now;
     s.end = end;
     s.reason = reason;
     s.end_stack = stack;
-    fs[f].open = kNone;
+    if (fs[s.fiber].open == idx) fs[s.fiber].open = kNone;
     if (s.proc != kNone && proc_open[s.proc] == idx) proc_open[s.proc] = kNone;
     if (thread_open[s.thread] == idx) thread_open[s.thread] = kNone;
+  }
+
+  // Closes f's open slice, if any.
+  void close_slice(uint32_t f, SliceEnd end, Block reason = Block::None, uint32_t stack = 0) {
+    if (fs[f].open != kNone) close_at(fs[f].open, end, reason, stack);
   }
 
   // Another fiber takes over a proc or thread whose slice is still open: the old owner's
@@ -272,8 +276,9 @@ struct ModelBuilder::State {
   void evict(uint32_t idx, SliceEnd why) {
     if (idx == kNone) return;
     uint32_t f = m.slices[idx].fiber;
-    close_slice(f, why);
-    set_state(f, FiberState::Unknown);
+    bool owner_runs_it = fs[f].open == idx;
+    close_at(idx, why);
+    if (owner_runs_it) set_state(f, FiberState::Unknown);
   }
 
   void sample(CounterId c, std::initializer_list<int64_t> v) {
@@ -325,23 +330,31 @@ void ModelBuilder::State::add(const Event& raw) {
   // with creator 0, is about the fiber this thread is known to run.
   Event ev = raw;
   switch (ev.type) {
-    case EventType::GoBlock: case EventType::GoEnd: case EventType::GoYield:
-    case EventType::GoSysCall: case EventType::GoSysExit: case EventType::RegionBegin:
+    case EventType::GoBlock:
+    case EventType::GoEnd:
+    case EventType::GoYield:
+    case EventType::GoSysCall:
+    case EventType::GoSysExit:
+    case EventType::RegionBegin:
     case EventType::RegionEnd:
       if (ev.g == 0) ev.g = running_id(th);
       if (ev.g == 0) return;  // about no known fiber: nothing to attribute
       break;
-    case EventType::Log: case EventType::TaskCreate:
+    case EventType::Log:
+    case EventType::TaskCreate:
       if (ev.g == 0) ev.g = running_id(th);
       break;
     case EventType::GoCreate:
       if (ev.a[1] == 0) ev.a[1] = running_id(th);
       [[fallthrough]];
-    case EventType::GoStart: case EventType::GoUnblock: case EventType::GoStatus:
+    case EventType::GoStart:
+    case EventType::GoUnblock:
+    case EventType::GoStatus:
     case EventType::GoSysBlock:
       if (ev.g == 0) return;  // fiber 0 means "no fiber": such an event is damage
       break;
-    default: break;
+    default:
+      break;
   }
   switch (ev.type) {
     case EventType::ProcStart: {
@@ -400,7 +413,8 @@ void ModelBuilder::State::add(const Event& raw) {
           uint32_t p = proc(ev.proc);
           set_state(f, FiberState::Running);
           // Only the fiber that started the trace is known to run on this thread.
-          if (thread_open[th] == kNone && (p == kNone || proc_open[p] == kNone))
+          if (fs[f].open == kNone && thread_open[th] == kNone &&
+              (p == kNone || proc_open[p] == kNone))
             open_slice(f, p, th);
           break;
         }
@@ -569,7 +583,9 @@ ModelBuilder::~ModelBuilder() {
   delete s_;
 }
 
-void ModelBuilder::add(const Event& ev) { s_->add(ev); }
+void ModelBuilder::add(const Event& ev) {
+  s_->add(ev);
+}
 
 void ModelBuilder::reserve(uint64_t events) {
   // Upper bounds for the mix of real traces; capacity never touched costs no memory.

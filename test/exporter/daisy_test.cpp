@@ -24,7 +24,8 @@ std::string trace_daisy(int n) {
   std::system(("mkdir -p " + dir).c_str());
   std::string path = dir + "/daisy" + std::to_string(n) + ".trace";
   // Braces: run() sends the group's stderr (daisy prints its result there) to the pipe.
-  auto r = fttest::run("{ " + std::string(FT_DAISY) + " " + std::to_string(n) + " > " + path + "; }");
+  auto r =
+      fttest::run("{ " + std::string(FT_DAISY) + " " + std::to_string(n) + " > " + path + "; }");
   REQUIRE(r.status == 0);
   CHECK(r.out == std::to_string(n) + "\n");
   return path;
