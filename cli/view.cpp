@@ -24,12 +24,13 @@ std::string display_name(const std::string& path) {
 
 int run(int argc, const char* const* argv) {
   std::string trace, http = "127.0.0.1:0";
-  bool no_browser = false, partial = true;
+  bool no_browser = false;
   po::options_description opts("Options");
   opts.add_options()("http", po::value(&http)->value_name("ADDR:PORT"),
                      "listen address (default 127.0.0.1:0, a free port)")(
       "no-browser", po::bool_switch(&no_browser), "print the URL, do not open a browser");
-  add_common(opts, partial);
+  // No --partial: the viewer always shows what was valid before any damage.
+  opts.add_options()("help,h", "show this help");
   po::variables_map vm;
   bool done;
   if (int rc = parse("view", kUsageLine, opts, argc, argv, vm, trace, &done); rc || done) return rc;
@@ -41,7 +42,6 @@ int run(int argc, const char* const* argv) {
 
   std::cout << "Parsing trace..." << std::endl;
   exporter::Model m;
-  // The viewer always shows what was valid before any damage (with the reader's warning).
   if (int rc = load("view", trace, /*partial=*/true, m)) return rc;
   return server::serve_viewer(m, vo, std::cout, std::cerr);
 }

@@ -17,14 +17,27 @@ function hash(s) {
   return h >>> 0;
 }
 
+// name -> palette slot. A name whose hashed slot is taken by another name probes to the next
+// free slot, so the first PALETTE.length functions always get distinct colours; pages register
+// the trace's start functions up front (registerFuncs) so the order, and thus the colours,
+// are the same on every page of one trace.
 const byName = new Map();
+const used = new Set();
 export function funcColor(name) {
-  let c = byName.get(name);
-  if (!c) {
-    c = PALETTE[hash(name) % PALETTE.length];
-    byName.set(name, c);
+  let slot = byName.get(name);
+  if (slot === undefined) {
+    slot = hash(name) % PALETTE.length;
+    if (used.size < PALETTE.length) {
+      while (used.has(slot)) slot = (slot + 1) % PALETTE.length;
+    }
+    used.add(slot);
+    byName.set(name, slot);
   }
-  return c;
+  return PALETTE[slot];
+}
+
+export function registerFuncs(names) {
+  for (const n of names) funcColor(n);
 }
 
 // A run of sub-pixel slices from several fibers: no single function to colour it by.

@@ -2,6 +2,7 @@
 // same profile downloadable in pprof's format.
 
 import { fillTopbar, getJSON, pageParams, showError } from './api.js';
+import { registerFuncs } from './colors.js';
 import { fmtDuration } from './format.js';
 import { buildTree, renderFlame, renderTree } from './flamegraph.js';
 
@@ -23,7 +24,7 @@ const WHAT = {
 const $ = (id) => document.getElementById(id);
 
 async function main() {
-  await fillTopbar();
+  registerFuncs((await fillTopbar()).funcs);
   const kind = TITLES[pageParams().kind] ? pageParams().kind : 'sync';
   document.title = TITLES[kind];
   $('title').textContent = TITLES[kind];

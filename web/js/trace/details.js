@@ -110,10 +110,11 @@ export class DetailsPanel {
         t.append(el('tr', {}, el('td', {}, el('span', { class: 'swatch', style: `background:${seriesColor(k, i)}` }), k), el('td', { class: 'mono' }, String(v))));
       });
     }
-    this.root.replaceChildren(
-      el('h3', {}, `${d.name} at ${fmtDuration(d.t)}`),
-      d.values ? t : el('div', { class: 'note' }, 'No sample before this moment.'),
-      d.values && track.keys.length > 1 ? el('div', { class: 'note' }, `Total ${total}`) : null);
+    const parts = [el('h3', {}, `${d.name} at ${fmtDuration(d.t)}`)];
+    if (!d.values) parts.push(el('div', { class: 'note' }, 'No sample before this moment.'));
+    else parts.push(t);
+    if (d.values && track.keys.length > 1) parts.push(el('div', { class: 'note' }, `Total ${total}`));
+    this.root.replaceChildren(...parts);
     this.root.dataset.kind = 'counter';
   }
 

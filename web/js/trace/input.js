@@ -88,8 +88,11 @@ export function attachInput({ canvas, scroller, vp, onChange, onClick, onHover, 
   };
   window.addEventListener('keydown', (e) => {
     if (e.ctrlKey || e.metaKey || e.altKey) return;
-    const tag = (e.target && e.target.tagName) || '';
-    if (tag === 'INPUT' || tag === 'SELECT' || tag === 'TEXTAREA') return;
+    // Keys typed into a text field or a select are not navigation; a ticked checkbox keeps the
+    // focus after View Options, and W/A/S/D must still work then.
+    const t = e.target;
+    const tag = (t && t.tagName) || '';
+    if ((tag === 'INPUT' && !['checkbox', 'radio', 'button'].includes(t.type)) || tag === 'SELECT' || tag === 'TEXTAREA') return;
     const k = e.key.toLowerCase();
     if ('wasd'.includes(k) && k.length === 1) {
       e.preventDefault();

@@ -8,6 +8,7 @@
 // paint with data. window.ftViewer.sliceRects() lists the slices on screen (page coordinates).
 
 import { fillTopbar, getJSON, pageParams, showError } from '../api.js';
+import { registerFuncs } from '../colors.js';
 import { fmtDuration } from '../format.js';
 import { DetailsPanel } from './details.js';
 import { drawFlows } from './flows.js';
@@ -30,6 +31,7 @@ const $ = (id) => document.getElementById(id);
 
 async function main() {
   const meta = await fillTopbar();
+  registerFuncs(meta.funcs);
   const tracks = await getJSON(`api/tracks?view=${view}${goid ? `&goid=${goid}` : ''}`);
   if (goid) document.title = `G${goid} — View trace`;
 
@@ -289,6 +291,10 @@ async function main() {
 
   window.ftViewer = {
     viewport: vp,
+    // Page x of time t (ns), e.g. to click a counter row where it has samples.
+    pageX(t) {
+      return canvas.getBoundingClientRect().left + vp.x(t);
+    },
     // Slices (not merged runs) on screen, in page coordinates, for tests and scripts.
     sliceRects() {
       const out = [];
