@@ -11,17 +11,17 @@
 #include <cstdlib>
 #include <cstring>
 
-#include "../tracer/events.hpp"
 #include "sched.hpp"
+#include "tracer/events.hpp"
 
 namespace ft::rt {
 namespace {
 
 [[noreturn]] void die() {
-  // Whatever the tracer has buffered is flushed by its own exit hook (ft::trace).
+  // A trace being written is ended properly, so that it reads back up to this point.
+  trace_stop_on_fatal();
   std::fflush(stdout);
   std::fflush(stderr);
-  if (rec::active()) trace_stop_from_env();
   std::_Exit(2);
 }
 
@@ -108,8 +108,7 @@ std::string describe_start(const trace::StartFn* fn) {
 
 void report_deadlock() {
   std::fputs("fatal error: all fibers are asleep - deadlock!\n", stderr);
-  sched.stacks.for_each_slot([](char* hi) {
-    Fiber* f = fiber_at(hi);
+  sched.fibers.for_each([](Fiber* f) {
     if (f->state.load() == State::Free) return;
     const char* st = state_name(f);
     std::string why = st ? st : std::string(trace::block_name(f->reason));
@@ -121,16 +120,22 @@ void report_deadlock() {
   die();
 }
 
+void install_altstack() {
+  // Per thread: the SIGSEGV handler runs here, since the faulting stack is exhausted.
+  static thread_local char* altstack = nullptr;
+  if (altstack) return;
+  altstack = new char[64 * 1024];
+  stack_t ss{};
+  ss.ss_sp = altstack;
+  ss.ss_size = 64 * 1024;
+  sigaltstack(&ss, nullptr);
+}
+
 void install_fatal_handlers() {
+  install_altstack();
   static bool done = false;
   if (done) return;
   done = true;
-  // The handler runs on an alternate stack: the faulting one is exhausted.
-  static char altstack[64 * 1024];
-  stack_t ss{};
-  ss.ss_sp = altstack;
-  ss.ss_size = sizeof altstack;
-  sigaltstack(&ss, nullptr);
   struct sigaction sa {};
   sa.sa_sigaction = on_segv;
   sa.sa_flags = SA_SIGINFO | SA_ONSTACK;

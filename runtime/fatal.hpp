@@ -23,5 +23,6 @@ std::string describe_start(const trace::StartFn* fn);
 
 // SIGSEGV on a stack guard page -> a stack overflow report instead of a bare crash.
 void install_fatal_handlers();
+void install_altstack();  // on every worker thread
 
 }  // namespace ft::rt

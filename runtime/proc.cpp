@@ -14,7 +14,6 @@
 #include <cstring>
 #include <exception>
 
-#include "../tracer/record.hpp"
 #include "fatal.hpp"
 #include "sched.hpp"
 #include "switch.hpp"
@@ -63,6 +62,7 @@ void schedule(M* m);
 void mstart(M* m) {
   tls_m = m;
   san_thread_started(m);
+  install_altstack();
   char name[16];
   std::snprintf(name, sizeof name, "ft-worker-%u", m->id);
   pthread_setname_np(pthread_self(), name);
@@ -241,15 +241,40 @@ Fiber* find_runnable(M* m) {
   }
 }
 
+// A P's private caches of stacks and fiber records: refilled and drained by halves, so the
+// global pools' locks are taken once per kCache/2 fibers.
+template <class T, class Pool>
+T cache_get(T* cache, int& n, Pool& pool) {
+  if (n == 0) {
+    pool.alloc_batch(cache, P::kCache / 2);
+    n = P::kCache / 2;
+  }
+  return cache[--n];
+}
+template <class T, class Pool>
+void cache_put(T* cache, int& n, Pool& pool, T v) {
+  if (n == P::kCache) {
+    pool.free_batch(cache + P::kCache / 2, P::kCache / 2);
+    n = P::kCache / 2;
+  }
+  cache[n++] = v;
+}
+
 void free_fiber(P* p, Fiber* f) {
   san_fiber_destroyed(f);
+  cache_put(p->stacks, p->nstacks, sched.stacks, f->stack);
   f->state.store(State::Free, std::memory_order_release);
-  if (p->nstacks == P::kStackCache) {
-    sched.stacks.free_batch(p->stacks, P::kStackCache / 2);
-    std::move(p->stacks + P::kStackCache / 2, p->stacks + P::kStackCache, p->stacks);
-    p->nstacks -= P::kStackCache / 2;
-  }
-  p->stacks[p->nstacks++] = f->stack;
+  cache_put(p->fibers, p->nfibers, sched.fibers, f);
+}
+
+void fiber_entry(ctx::transfer_t t);
+
+// First run: bind a warm stack from the cache and build the entry context on it.
+void bind_stack(P* p, Fiber* f) {
+  f->stack = cache_get(p->stacks, p->nstacks, sched.stacks);
+  san_fiber_created(f);
+  char* top = f->stack.top();
+  f->ctx = ctx::make_fcontext(top, static_cast<size_t>(top - f->stack.lo), fiber_entry);
 }
 
 void main_exited() {
@@ -260,11 +285,12 @@ void main_exited() {
 }
 
 void execute(M* m, Fiber* f) {
+  P* p = m->p;
+  if (!f->ctx) bind_stack(p, f);
   m->cur = f;
   f->state.store(State::Running, std::memory_order_relaxed);
-  P* p = m->p;
   p->schedtick.store(p->schedtick.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
-  if (rec::active()) rec::go_start(f->id, f->stack.lo, f->stack.top());
+  rec::go_start(f->id, f->stack.lo, f->stack.top());
   ctx::transfer_t t = switch_to_fiber(m, f);
   f->ctx = t.fctx;
   m->cur = nullptr;
@@ -323,6 +349,7 @@ void fiber_entry(ctx::transfer_t t) {
   try {
     f->invoke(f->closure);
     if (f->destroy) f->destroy(f->closure);
+    if (f->heap_closure) ::operator delete(f->closure);
   } catch (const std::exception& e) {
     fatal("exception escaped fiber %llu (%s): %s", static_cast<unsigned long long>(f->id),
           describe_start(f->fn).c_str(), e.what());
@@ -331,7 +358,7 @@ void fiber_entry(ctx::transfer_t t) {
           static_cast<unsigned long long>(f->id), describe_start(f->fn).c_str());
   }
   M* m = this_m();
-  if (rec::active()) rec::go_end();
+  rec::go_end();
   m->after = After::Exit;
   switch_to_sched(m, f, true);
   __builtin_unreachable();
@@ -364,12 +391,12 @@ void acquirep(M* m, P* p) {
   m->p = p;
   p->m = m;
   p->status.store(PStatus::Running, std::memory_order_release);
-  if (rec::active()) rec::proc_start(p->id);
+  rec::proc_start(p->id);  // unconditional: keeps the recorder's thread state current
 }
 
 void releasep(M* m) {
   P* p = m->p;
-  if (rec::active()) rec::proc_stop(p->id);
+  rec::proc_stop(p->id);
   p->m = nullptr;
   p->status.store(PStatus::Idle, std::memory_order_release);
   m->p = nullptr;
@@ -446,7 +473,7 @@ void park(void (*unlock)(void*), void* arg, Block reason, uint64_t obj) {
   f->reason = reason;
   f->obj = obj;
   f->state.store(State::Waiting, std::memory_order_relaxed);
-  if (rec::active()) rec::go_block(reason, obj);
+  rec::go_block(reason, obj);
   m->after = After::Park;
   m->unlock = unlock;
   m->unlock_arg = arg;
@@ -488,24 +515,24 @@ Fiber* fiber_new(size_t closure_size, void** closure, Invoke invoke, Invoke dest
   M* m = this_m();
   if (!m || !m->p) misuse("ft::go called outside ft::run");
   P* p = m->p;
-  Stack s = p->nstacks > 0 ? p->stacks[--p->nstacks] : sched.stacks.alloc();
-  rt::Fiber* f = fiber_at(s.hi());
-  new (f) rt::Fiber;
-  char* cl =
-      reinterpret_cast<char*>((reinterpret_cast<uintptr_t>(f) - closure_size) & ~uintptr_t{15});
+  Fiber* f = cache_get(p->fibers, p->nfibers, sched.fibers);
   if (p->id_next == p->id_end) {
     p->id_next = sched.next_id.fetch_add(kIdBatch);
     p->id_end = p->id_next + kIdBatch;
   }
   f->id = p->id_next++;
+  f->ctx = nullptr;  // a recycled record may be an abandoned fiber's: nothing of it carries over
+  f->stack = Stack{};
+  f->next = nullptr;
+  f->reason = Block::None;
+  f->obj = 0;
+  f->is_main = false;
   f->fn = fn;
   f->invoke = invoke;
   f->destroy = destroy;
-  f->closure = cl;
-  f->stack = s;
-  f->ctx = ctx::make_fcontext(cl, static_cast<size_t>(cl - s.lo), fiber_entry);
-  san_fiber_created(f);
-  *closure = cl;
+  f->heap_closure = closure_size > kInlineClosure;
+  f->closure = f->heap_closure ? ::operator new(closure_size) : f->inline_closure;
+  *closure = f->closure;
   return f;
 }
 
@@ -572,8 +599,7 @@ int run_main(Invoke invoke, void* closure, const trace::StartFn* fn, const Confi
   sched.nmidle = 0;
   tls_m = nullptr;
   // Fibers still blocked are abandoned, as in Go; their stacks return to the pool.
-  sched.stacks.for_each_slot(
-      [](char* hi) { fiber_at(hi)->state.store(State::Free, std::memory_order_relaxed); });
+  sched.fibers.recycle_all();
   sched.stacks.recycle_all();
   for (P* p : sched.ps) delete p;
   sched.ps.clear();
@@ -590,7 +616,7 @@ namespace ft {
 
 void yield() {
   rt::M* m = rt::need_fiber("ft::yield");
-  if (rt::rec::active()) rt::rec::go_yield();
+  rt::rec::go_yield();
   m->after = rt::After::Yield;
   rt::switch_to_sched(m, m->cur);
 }

@@ -30,36 +30,12 @@
 #include <thread>
 #include <vector>
 
-#include "../tracer/events.hpp"
-#include "../tracer/record.hpp"
+#include "fiber.hpp"
 #include "ft/fiber.hpp"
 #include "futex.hpp"
 #include "runq.hpp"
 #include "stack.hpp"
-
-namespace ft::rt {
-enum class State : uint8_t { Free = 0, Runnable, Running, Waiting, Syscall };
-}
-
-// Defined here, declared in the public header: the API hands out opaque Fiber pointers.
-namespace ft::detail {
-struct Fiber {
-  boost::context::detail::fcontext_t ctx = nullptr;
-  Fiber* next = nullptr;  // run queue, global queue or wait queue link
-  uint64_t id = 0;
-  std::atomic<rt::State> state{rt::State::Free};
-  trace::Block reason = trace::Block::None;  // why Waiting
-  uint64_t obj = 0;  // what it waits on (channel id, ...), for traces and dumps
-  const trace::StartFn* fn = nullptr;
-  Invoke invoke = nullptr;
-  Invoke destroy = nullptr;
-  void* closure = nullptr;
-  rt::Stack stack;
-  bool is_main = false;
-  void* san_fiber = nullptr;  // TSan fiber handle
-  void* asan_fake = nullptr;  // ASan fake stack of this fiber while switched out
-};
-}  // namespace ft::detail
+#include "tracer/record.hpp"
 
 namespace ft::rt {
 using detail::Fiber;
@@ -107,10 +83,12 @@ struct P {
   std::atomic<int64_t> syscall_when{0};
   M* m = nullptr;
   P* next_idle = nullptr;
-  // Caches that keep the hot paths free of global locks.
-  static constexpr int kStackCache = 64;
-  Stack stacks[kStackCache];
+  // Caches that keep the hot paths free of global locks (refilled and drained by halves).
+  static constexpr int kCache = 64;
+  Stack stacks[kCache];
   int nstacks = 0;
+  Fiber* fibers[kCache];
+  int nfibers = 0;
   uint64_t id_next = 0, id_end = 0;
 };
 
@@ -119,6 +97,7 @@ struct Sched {
   int procs = 0;
   std::vector<P*> ps;
   StackPool stacks;
+  FiberPool fibers;
 
   std::mutex mu;  // guards the idle lists, the global queue, the M list
   P* pidle = nullptr;
@@ -156,15 +135,10 @@ void ready(Fiber* f, Block reason, uint64_t obj);
 M* need_fiber(const char* what);
 int64_t now_ns();
 
-// The fiber header of the stack slot that ends at slot_hi (see stack.hpp for the layout).
-inline Fiber* fiber_at(char* slot_hi) {
-  return reinterpret_cast<Fiber*>((reinterpret_cast<uintptr_t>(slot_hi) - 64 - sizeof(Fiber)) &
-                                  ~uintptr_t{63});
-}
-
 // Tracing glue (tracing.cpp): FT_TRACE, and the snapshot of every fiber at trace start.
 void trace_start_from_env();
 void trace_stop_from_env();
+void trace_stop_on_fatal();
 
 // Procs (proc.cpp). pidle_get: sched.mu held.
 P* pidle_get();

@@ -18,13 +18,19 @@ void StackPool::configure(size_t slot_size) {
   regions_.reserve(4096);  // never reallocates under the SIGSEGV handler (1 TiB of stacks)
 }
 
-Stack StackPool::alloc() {
+void StackPool::alloc_batch(Stack* out, size_t n) {
   std::lock_guard<std::mutex> g(mu_);
-  if (!free_.empty()) {
-    Stack s = free_.back();
-    free_.pop_back();
-    return s;
+  for (size_t i = 0; i < n; ++i) {
+    if (free_.empty()) {
+      out[i] = carve();
+    } else {
+      out[i] = free_.back();
+      free_.pop_back();
+    }
   }
+}
+
+Stack StackPool::carve() {
   if (regions_.empty() || regions_.back().bump + slot_ > regions_.back().end) {
     size_t bytes = guard_ + (kRegionBytes < slot_ ? slot_ : kRegionBytes / slot_ * slot_);
     void* p = ::mmap(nullptr, bytes, PROT_READ | PROT_WRITE,
@@ -37,7 +43,13 @@ Stack StackPool::alloc() {
   Region& r = regions_.back();
   Stack s{r.bump, slot_, r.bump == r.base + guard_};
   r.bump += slot_;
-  // Arm the canary of the slot above, in this slot's top page (touched by its header anyway).
+  if (!s.guarded && carved_ < kGuardedSlots && ::mprotect(s.lo, guard_, PROT_NONE) == 0) {
+    s.lo += guard_;  // the usable stack starts above its guard page
+    s.size -= guard_;
+    s.guarded = true;
+  }
+  ++carved_;
+  // Arm the canary of the slot above, in this slot's top page (touched by its first frames).
   for (size_t i = 0; i < kWords; ++i) reinterpret_cast<uint64_t*>(s.top())[i] = kCanary;
   return s;
 }
@@ -56,8 +68,12 @@ bool StackPool::canary_ok(const Stack& s) {
 bool StackPool::in_guard(const void* addr) {
   // Called from the SIGSEGV handler: no lock (the vector only grows while fibers run).
   const char* a = static_cast<const char*>(addr);
-  for (const Region& r : regions_)
-    if (a >= r.base && a < r.base + guard_) return true;
+  for (const Region& r : regions_) {
+    if (a < r.base || a >= r.bump) continue;
+    if (a < r.base + guard_) return true;
+    // Guarded slots have their guard page at their low end.
+    return static_cast<size_t>(a - r.base - guard_) % slot_ < guard_;
+  }
   return false;
 }
 
@@ -65,9 +81,16 @@ void StackPool::recycle_all() {
   std::lock_guard<std::mutex> g(mu_);
   free_.clear();
   // Highest slots first in the vector so that the lowest (warmest) are handed out first.
+  size_t index = carved_;
   for (auto r = regions_.rbegin(); r != regions_.rend(); ++r)
-    for (char* p = r->bump - slot_; p >= r->base + guard_; p -= slot_)
-      free_.push_back({p, slot_, p == r->base + guard_});
+    for (char* p = r->bump - slot_; p >= r->base + guard_; p -= slot_) {
+      --index;
+      bool own_guard = index < kGuardedSlots && p != r->base + guard_;
+      if (own_guard)
+        free_.push_back({p + guard_, slot_ - guard_, true});
+      else
+        free_.push_back({p, slot_, p == r->base + guard_});
+    }
 }
 
 }  // namespace ft::rt

@@ -7,15 +7,16 @@
 // LIFO from a per-proc cache and a global free list, so a new fiber usually lands on a stack
 // whose top pages are already resident.
 //
-// Overflow: no guard page per slot (that would split the mapping). A region starts with one
-// guard page (the lowest slot overflows into it: SIGSEGV, reported). Every other slot is
-// guarded by a canary in the top 64 bytes of the slot below it, a page that slot's own header
-// keeps resident anyway, so the canary costs no memory. The canary is checked each time a
-// fiber switches out and the stack pointer at every switch; either failure is a fatal error
-// naming the fiber. An overflow is therefore always reported, but only at the next switch:
-// a runaway frame may have damaged the slot below by then (the process stops right there).
+// Overflow: each slot carved while fewer than kGuardedSlots exist gets a guard page at its
+// low end (mprotect: two mappings per slot, so this stops well below vm.max_map_count = 65 530);
+// running into it is a SIGSEGV that the runtime reports as a stack overflow. Slots carved
+// beyond that (programs with tens of thousands of live stacks) are guarded by a canary
+// instead: the top 64 bytes of the slot below, a page that slot's own first frames keep
+// resident anyway, so it costs no memory. The canary is checked each time a fiber switches
+// out, with the stack pointer; a runaway frame that jumps over it is not detected there, which
+// is why guard pages come first. The lowest slot of a region always has a guard page below.
 //
-// Slot layout, high to low: [canary of slot above][Fiber][closure][stack ... grows down].
+// Slot layout, high to low: [canary of slot above][stack ... grows down][guard page?].
 #pragma once
 
 #include <cstddef>
@@ -28,13 +29,14 @@ namespace ft::rt {
 struct Stack {
   char* lo = nullptr;    // lowest address of the slot
   size_t size = 0;       // slot size
-  bool guarded = false;  // lowest slot of its region: a guard page lies below, no canary
+  bool guarded = false;  // a guard page lies below: no canary to check
   char* hi() const { return lo + size; }
   char* top() const { return hi() - 64; }  // highest byte the fiber may use, exclusive
 };
 
 inline constexpr size_t kCanaryBytes = 64;
-inline constexpr size_t kRedZone = 1024;  // a switch with sp closer than this to lo is fatal
+inline constexpr size_t kRedZone = 1024;
+inline constexpr size_t kGuardedSlots = 16384;  // a switch with sp closer than this to lo is fatal
 inline constexpr uint64_t kCanary = 0xF1BE57AC4C0FFEE5ull;
 
 class StackPool {
@@ -43,20 +45,12 @@ class StackPool {
   void configure(size_t slot_size);
   size_t slot_size() const { return slot_; }
 
-  Stack alloc();
+  // Fills out[0..n) (fresh slots carved as needed) under one lock.
+  void alloc_batch(Stack* out, size_t n);
   void free_batch(Stack* s, size_t n);
   static bool canary_ok(const Stack& s);
   // True when addr lies in the guard page of one of the regions (a lowest slot overflowed).
   bool in_guard(const void* addr);
-
-  // Calls fn(slot_hi) for every slot ever handed out (live or free), for the dead-lock dump
-  // and the tracer's start-of-trace snapshot.
-  template <class Fn>
-  void for_each_slot(Fn fn) {
-    std::lock_guard<std::mutex> g(mu_);
-    for (auto& r : regions_)
-      for (char* p = r.base + guard_; p < r.bump; p += slot_) fn(p + slot_);
-  }
 
   // Puts every slot back on the free list: only when no fiber runs any more (end of ft::run).
   void recycle_all();
@@ -70,8 +64,10 @@ class StackPool {
   std::mutex mu_;
   std::vector<Region> regions_;
   std::vector<Stack> free_;
+  Stack carve();  // mu_ held
   size_t slot_ = 0;
   size_t guard_ = 0;  // page size
+  size_t carved_ = 0;
 };
 
 }  // namespace ft::rt

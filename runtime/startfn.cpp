@@ -4,8 +4,8 @@
 #include <mutex>
 #include <unordered_map>
 
-#include "../tracer/events.hpp"
 #include "ft/fiber.hpp"
+#include "tracer/events.hpp"
 
 namespace ft::detail {
 namespace {

@@ -8,8 +8,7 @@ namespace {
 bool env_started = false;
 
 void describe_world() {
-  sched.stacks.for_each_slot([](char* hi) {
-    Fiber* f = fiber_at(hi);
+  sched.fibers.for_each([](Fiber* f) {
     int st;
     switch (f->state.load(std::memory_order_acquire)) {
       case State::Runnable:
@@ -40,6 +39,10 @@ void trace_start_from_env() {
 void trace_stop_from_env() {
   if (env_started) ft::trace::stop_from_env();
   env_started = false;
+}
+
+void trace_stop_on_fatal() {
+  if (ft::trace::tracing()) ft::trace::stop();
 }
 
 }  // namespace ft::rt
