@@ -294,9 +294,7 @@ void execute(M* m, Fiber* f) {
   ctx::transfer_t t = switch_to_fiber(m, f);
   f->ctx = t.fctx;
   m->cur = nullptr;
-  if (!StackPool::canary_ok(f->stack) || static_cast<char*>(t.fctx) < f->stack.lo + kRedZone)
-    fatal("stack overflow in fiber %llu (stack size %zu bytes; raise FT_STACK_SIZE)",
-          static_cast<unsigned long long>(f->id), f->stack.size);
+  const Stack st = f->stack;  // f may run elsewhere, or be recycled, once the action is done
   switch (m->after) {
     case After::Park:
       m->unlock(m->unlock_arg);
@@ -323,6 +321,10 @@ void execute(M* m, Fiber* f) {
       break;
   }
   m->after = After::None;
+  // Checked after the action so that a parked fiber's lock (often a channel's) is not held
+  // across a cache miss on the canary; the overflow is still reported at this switch.
+  if (!StackPool::canary_ok(st) || static_cast<char*>(t.fctx) < st.lo + kRedZone)
+    fatal("stack overflow in a fiber (stack size %zu bytes; raise FT_STACK_SIZE)", st.size);
 }
 
 void schedule(M* m) {
