@@ -5,9 +5,11 @@
 //
 //   /api/meta                      file, size, span, counts, procs, function names
 //   /api/tracks?view=&goid=        the rows of a view, grouped (STATS, PROCS/THREADS/GOROUTINES)
-//   /api/window?tracks=&t0=&t1=&width=
+//   /api/window?tracks=&t0=&t1=&width=[&flows=0]
 //                                  what those rows hold in [t0, t1] at `width` pixels, slices
-//                                  shorter than a pixel merged (exporter/window.hpp), flows
+//                                  shorter than a pixel merged (exporter/window.hpp), and the
+//                                  flow arrows (those that fall on the same pixels merged, with
+//                                  a count); flows=0 leaves the arrows out
 //   /api/slice?i=                  one slice: fiber, times, end reason, stacks, flows in/out
 //   /api/counter?c=&t=             a counter's values in effect at t
 //   /api/fiber?id=                 one fiber by runtime id: function, lifetime, creator

@@ -1,7 +1,7 @@
 // The timeline's endpoints: the time-window query (what to draw), and the details of what was
 // clicked (a slice, a counter at a moment, a fiber).
 #include <algorithm>
-#include <unordered_set>
+#include <unordered_map>
 
 #include "api.hpp"
 #include "api_util.hpp"
@@ -156,16 +156,52 @@ Response Api::window(const Request& req) {
   }
   w.end_object();
 
-  // [id, "go"|"unblock", from track, t_from, to track, t_to, from slice, to slice]
+  // [id, "go"|"unblock", from track, t_from, to track, t_to, from slice, to slice, count]
+  // Arrows that start in the same pixel of the same row and end in the same pixel of the same
+  // row are drawn as one (the first, with count = how many it stands for): a zoomed-out
+  // ping-pong trace has millions of flows and only a few thousand distinct arrows.
+  bool want_flows = !opt_u64(req, "flows") || *opt_u64(req, "flows") != 0;
   w.key("flows").begin_array();
-  for (uint32_t fi : res.flows) {
-    const Flow& f = m_.flows[fi];
-    auto from = slice_track(m_, f.from_slice, view);
-    auto to = slice_track(m_, f.to_slice, view);
-    if (!from || !to) continue;
-    w.begin_array().value(fi + 1).value(flow_kind(f)).value(track_id(*from)).value(f.t_from);
-    w.value(track_id(*to)).value(m_.slices[f.to_slice].t0).value(f.from_slice);
-    w.value(f.to_slice).end_array();
+  if (want_flows) {
+    struct Key {
+      TrackRef from, to;
+      uint64_t x0, x1;
+      bool operator==(const Key&) const = default;
+    };
+    struct KeyHash {
+      size_t operator()(const Key& k) const {
+        size_t h = std::hash<uint64_t>()(k.x0 * 1000003u ^ k.x1);
+        h ^= (size_t(k.from.index) << 8 | size_t(k.from.kind)) * 0x9e3779b97f4a7c15ull;
+        return h ^ ((size_t(k.to.index) << 8 | size_t(k.to.kind)) * 0xc2b2ae3d27d4eb4full);
+      }
+    };
+    std::unordered_map<Key, size_t, KeyHash> seen;
+    struct Arrow {
+      uint32_t flow;
+      TrackRef from, to;
+      uint64_t count;
+    };
+    std::vector<Arrow> arrows;
+    double px = res.ns_per_px > 0 ? res.ns_per_px : 1;
+    for (uint32_t fi : res.flows) {
+      const Flow& f = m_.flows[fi];
+      auto from = slice_track(m_, f.from_slice, view);
+      auto to = slice_track(m_, f.to_slice, view);
+      if (!from || !to) continue;
+      Key k{*from, *to, static_cast<uint64_t>(f.t_from / px),
+            static_cast<uint64_t>(m_.slices[f.to_slice].t0 / px)};
+      auto [it, fresh] = seen.try_emplace(k, arrows.size());
+      if (fresh)
+        arrows.push_back({fi, *from, *to, 1});
+      else
+        ++arrows[it->second].count;
+    }
+    for (const Arrow& a : arrows) {
+      const Flow& f = m_.flows[a.flow];
+      w.begin_array().value(a.flow + 1).value(flow_kind(f)).value(track_id(a.from));
+      w.value(f.t_from).value(track_id(a.to)).value(m_.slices[f.to_slice].t0);
+      w.value(f.from_slice).value(f.to_slice).value(a.count).end_array();
+    }
   }
   w.end_array();
   w.end_object();

@@ -156,6 +156,27 @@ TEST_CASE("api: the window merges slices narrower than a pixel") {
   CHECK(wide["nsPerPx"].get<double>() < 1);
 }
 
+TEST_CASE("api: the window merges arrows that fall on the same pixels, and omits them on request") {
+  Model m = fttest::daisy(200).build();
+  Api api(m, {"daisy.out"});
+  std::string range = "&t0=0&t1=" + std::to_string(m.end);
+  json wide = get_json(api, "/api/window?tracks=p0,p1" + range + "&width=20000");
+  json narrow = get_json(api, "/api/window?tracks=p0,p1" + range + "&width=4");
+  auto total = [](const json& w) {
+    uint64_t n = 0;
+    for (auto& f : w["flows"]) n += f[8].get<uint64_t>();
+    return n;
+  };
+  // Every flow is represented at any zoom; at 4 pixels the 400 flows are a handful of arrows.
+  CHECK(total(wide) == m.flows.size());
+  CHECK(total(narrow) == m.flows.size());
+  CHECK(narrow["flows"].size() <= 4 * 4 * 4);
+  CHECK(narrow["flows"].size() < wide["flows"].size());
+  json none = get_json(api, "/api/window?tracks=p0,p1" + range + "&width=4&flows=0");
+  CHECK(none["flows"].empty());
+  CHECK(none["tracks"] == narrow["tracks"]);
+}
+
 TEST_CASE("api: the window refuses bad parameters with 400") {
   Model m = fttest::daisy(3).build();
   Api api(m, {"daisy.out"});

@@ -21,12 +21,13 @@ export function fmtDuration(ns) {
   return `${ns} ns`;
 }
 
-// A ruler label for time t when ticks are `step` ns apart: as many decimals as the step needs.
-export function fmtTick(t, step) {
+// A ruler label for time t when ticks are `step` ns apart: as many decimals as the step needs,
+// in the unit that suits unitStep (by default the step itself).
+export function fmtTick(t, step, unitStep = step) {
   let div = 1;
   let unit = 'ns';
   for (const [d, u] of UNITS) {
-    if (step >= d / 10 || d === 1) {
+    if (unitStep >= d / 10 || d === 1) {
       div = d;
       unit = u;
       break;

@@ -3,9 +3,11 @@
 // viewport, details.js explains the selection.
 //
 // For tests and scripts, the canvas carries data attributes kept in sync with every paint:
-// data-t0 / data-t1 (visible range, ns), data-flow-count (arrows drawn for that range) and
-// data-flows (flows in the fetched window); body[data-ready] is set after the first complete
-// paint with data. window.ftViewer.sliceRects() lists the slices on screen (page coordinates).
+// data-t0 / data-t1 (visible range, ns), data-flow-count (arrows drawn for that range),
+// data-flows-shown (the flows those arrows stand for: more when some fall on one pixel), and
+// data-flows (flows in the fetched window), data-paint-ms (the last paint's duration) and
+// data-data-t0 / data-data-ns-per-px (the fetched window); body[data-ready] is set after the
+// first complete paint with data. window.ftViewer.sliceRects() lists the slices on screen (page coordinates).
 
 import { fillTopbar, getJSON, pageParams, showError } from '../api.js';
 import { registerFuncs } from '../colors.js';
@@ -32,6 +34,7 @@ const $ = (id) => document.getElementById(id);
 async function main() {
   const meta = await fillTopbar();
   registerFuncs(meta.funcs);
+  if (!meta.ok) showError(`The trace is damaged (${meta.error}); showing what was valid before the damage.`);
   const tracks = await getJSON(`api/tracks?view=${view}${goid ? `&goid=${goid}` : ''}`);
   if (goid) document.title = `G${goid} — View trace`;
 
@@ -114,7 +117,7 @@ async function main() {
   function update() {
     st.scrollTop = scroller.scrollTop;
     labels.update(visibleRows(st.rows, st.scrollTop, st.scrollTop + st.height));
-    loader.want(wantedTrackIds(), vp);
+    loader.want(wantedTrackIds(), vp, st.flows);
     requestPaint();
   }
 
@@ -127,14 +130,20 @@ async function main() {
 
   function paint() {
     paintQueued = false;
+    const started = performance.now();
     const rows = visibleRows(st.rows, st.scrollTop + RULER_H, st.scrollTop + st.height);
     drawTimeline(ctx, { ...st, rows, labels: st.labels });
     let flowCount = 0;
-    if (st.flows) flowCount = drawFlows(ctx, st, st.rowById, st.highlight);
+    let flowsShown = 0;
+    if (st.flows) [flowCount, flowsShown] = drawFlows(ctx, st, st.rowById, st.highlight);
     canvas.dataset.t0 = String(Math.round(vp.t0));
     canvas.dataset.t1 = String(Math.round(vp.t1));
     canvas.dataset.flowCount = String(flowCount);
+    canvas.dataset.flowsShown = String(flowsShown);
     canvas.dataset.flows = String(st.data ? st.data.flows.length : 0);
+    canvas.dataset.paintMs = (performance.now() - started).toFixed(2);
+    canvas.dataset.dataT0 = String(st.data ? st.data.t0 : -1);
+    canvas.dataset.dataNsPerPx = String(st.data ? st.data.nsPerPx : -1);
     if (st.data && !st.painted) {
       st.painted = true;
       document.body.dataset.ready = '1';
@@ -284,7 +293,7 @@ async function main() {
   document.addEventListener('click', (e) => {
     if (!$('options-menu').contains(e.target)) optPanel.hidden = true;
   });
-  $('opt-flows').addEventListener('change', (e) => { st.flows = e.target.checked; requestPaint(); });
+  $('opt-flows').addEventListener('change', (e) => { st.flows = e.target.checked; update(); });
   $('opt-labels').addEventListener('change', (e) => { st.labels = e.target.checked; requestPaint(); });
   $('help-button').addEventListener('click', () => { $('help').hidden = !$('help').hidden; resize(); });
   attachSplitter($('splitter'), $('details'));

@@ -139,7 +139,7 @@ function drawRuler(ctx, s) {
   }
   if (s.hoverX != null) {
     const t = s.vp.t(s.hoverX);
-    const text = fmtTick(t, step / 100);
+    const text = fmtTick(t, step / 100, step);
     const tw = ctx.measureText(text).width + 8;
     const x = Math.min(Math.max(s.hoverX - tw / 2, 0), w - tw);
     ctx.fillStyle = '#1d2330';

@@ -27,10 +27,11 @@ export class WindowLoader {
     return d.t0 <= lo && d.t1 >= hi && r >= d.nsPerPx / 1.5 && r <= d.nsPerPx * 6;
   }
 
-  want(trackIds, vp) {
-    const key = trackIds.join(',');
+  // withFlows: whether arrows are wanted (they can be most of a response, so only when drawn).
+  want(trackIds, vp, withFlows) {
+    const key = `${trackIds.join(',')}|${withFlows ? 1 : 0}`;
     if (this.covers(this.data, key, vp) || this.covers(this.inflight, key, vp)) return;
-    this.wish = { trackIds, key, t0: vp.t0, t1: vp.t1, width: vp.width };
+    this.wish = { trackIds, key, withFlows, t0: vp.t0, t1: vp.t1, width: vp.width };
     if (!this.inflight) this.send();
   }
 
@@ -47,7 +48,7 @@ export class WindowLoader {
     this.inflight = { key: w.key, t0: a, t1: b, nsPerPx: (b - a) / width };
     try {
       if (w.trackIds.length) {
-        const url = `api/window?tracks=${w.trackIds.join(',')}&t0=${a}&t1=${b}&width=${width}`;
+        const url = `api/window?tracks=${w.trackIds.join(',')}&t0=${a}&t1=${b}&width=${width}&flows=${w.withFlows ? 1 : 0}`;
         const res = await fetch(url);
         if (!res.ok) throw new Error(`${url}: ${res.status} ${(await res.text()).trim()}`);
         const json = await res.json();
