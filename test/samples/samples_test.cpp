@@ -26,9 +26,10 @@ struct Traced {
   json stats;            // fibertrace stats --json
 };
 
-// Runs `env FT_TRACE=<trace> <sample> <args>`, then checks the trace and every export of it.
+// Runs `env FT_TRACE=<trace> <sample> <args>`, then checks the trace and every export of it
+// (big: only the proc view and no per-slice model checks, which take seconds at 100 000 fibers).
 Traced run_sample(const std::string& sample, const std::string& args = "",
-                  const std::string& env = "", const std::string& tag = "") {
+                  const std::string& env = "", const std::string& tag = "", bool big = false) {
   std::system(("mkdir -p " + kTmp).c_str());
   std::string base = kTmp + "/" + sample + tag;
   Traced t;
@@ -44,7 +45,7 @@ Traced run_sample(const std::string& sample, const std::string& args = "",
   INFO("trace: " << m.read.error);
   REQUIRE(m.read.ok);
   REQUIRE(!m.fibers.empty());
-  fttest::check_model_invariants(m);
+  if (!big) fttest::check_model_invariants(m);
 
   auto stats = fttest::run(kCli + " stats --json " + t.trace);
   REQUIRE(stats.status == 0);
@@ -54,6 +55,7 @@ Traced run_sample(const std::string& sample, const std::string& args = "",
   CHECK(t.stats["fibers"] == m.fibers.size());
 
   for (std::string view : {"proc", "thread", "goroutine"}) {
+    if (big && view != "proc") continue;
     std::string out = base + "." + view + ".json";
     auto r = fttest::run(kCli + " export " + t.trace + " --view=" + view + " -o " + out);
     INFO(view << ": " << r.out);
@@ -62,6 +64,7 @@ Traced run_sample(const std::string& sample, const std::string& args = "",
     INFO(ft::exporter::format_violations(v));
     CHECK(v.empty());
   }
+  if (big) return t;
   // The focus view of the first fiber and those it touched.
   std::string goid = std::to_string(m.fibers[0].id);
   auto r =
@@ -115,7 +118,7 @@ TEST_CASE("daisy: FT_TRACE, the exercises (100000 fibers, FT_MAXPROCS=1)") {
   CHECK(one.stats["procs"].size() == 1);
   CHECK(one.stats["threads"] == 1);
 
-  Traced big = run_sample("daisy", "100000", "", "-100000");
+  Traced big = run_sample("daisy", "100000", "", "-100000", true);
   CHECK(big.status == 0);
   CHECK(big.err == "100000\n");
   CHECK(group(big, "pass") == 100000);
