@@ -7,7 +7,7 @@ import { fmtDuration, fmtPercent } from './format.js';
 
 // Frames of the runtime's and the standard library's plumbing (fiber entry, std::invoke,
 // ft::detail::..., mangled helpers): true noise in a profile of the user's program.
-const PLUMBING = /^(std::|_Z|__|ft::detail::|ft::rt::|boost::context|make_fcontext|jump_fcontext|fiber_entry|ontop_fcontext)/;
+const PLUMBING = /^(std::|_Z|__|_FUN$|ft::detail::|ft::rt::|boost::context|make_fcontext|jump_fcontext|fiber_entry|ontop_fcontext)/;
 export function isPlumbing(func) {
   return PLUMBING.test(func);
 }

@@ -4,6 +4,7 @@
 // clicked moment. Built with DOM calls and textContent only: trace strings are never HTML.
 
 import { funcColor, seriesColor } from '../colors.js';
+import { isPlumbing } from '../flamegraph.js';
 import { fmtDuration } from '../format.js';
 
 function el(tag, attrs = {}, ...children) {
@@ -29,7 +30,9 @@ function stackList(frames) {
   const ul = el('ul', { class: 'stack' });
   for (const f of frames) {
     const loc = f.file ? `${f.file}:${f.line}` : f.line ? `:${f.line}` : '';
-    ul.append(el('li', {}, f.func || '?', ' ', el('span', { class: 'loc' }, loc)));
+    // Runtime and standard-library frames stay listed (they are the truth) but dimmed, so the
+    // program's own frames stand out.
+    ul.append(el('li', isPlumbing(f.func || '') ? { class: 'plumbing' } : {}, f.func || '?', ' ', el('span', { class: 'loc' }, loc)));
   }
   return ul;
 }
