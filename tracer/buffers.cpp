@@ -175,6 +175,28 @@ bool refill(ThreadState& t, uint64_t q) {
   return true;
 }
 
+bool begin_slow(ThreadState& t, size_t need) {
+  if (__builtin_expect(!t.registered, 0)) {
+    // The registry must hold this thread before it writes anything (recorder.hpp): leave the
+    // window, register, and re-enter it with a fresh look at g_active.
+    t.writing.store(0, std::memory_order_release);
+    register_thread(t);
+    if (!t.registered) return false;
+    t.writing.store(1, std::memory_order_relaxed);
+    std::atomic_thread_fence(std::memory_order_seq_cst);
+    if (!rec::g_active.load(std::memory_order_acquire)) {
+      t.writing.store(0, std::memory_order_release);
+      return false;
+    }
+    if (size_t(t.end - t.pos) >= need) return true;
+  }
+  if (!refill(t, now_tick() >> kTickShift)) {
+    t.writing.store(0, std::memory_order_release);
+    return false;
+  }
+  return true;
+}
+
 // Used by stop(): the caller holds no locks; this takes reg_mu while it visits each thread.
 void steal_partial_buffers() {
   std::lock_guard<std::mutex> lk(reg_mu());

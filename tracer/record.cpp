@@ -137,14 +137,16 @@ __attribute__((noinline)) void go_create(uint64_t g, const StartFn* fn) {
   commit(t, put_stack(p, stack));
 }
 
-__attribute__((noinline)) void go_start(uint64_t g, const void* stack_lo, const void* stack_hi) {
+__attribute__((noinline)) void go_start(uint64_t g, const void* stack_lo, const void* stack_hi,
+                                        When when) {
   ThreadState& t = t_state;
   t.cur_g = g;
   t.fiber_lo = uintptr_t(stack_lo);
   t.fiber_hi = uintptr_t(stack_hi);
   // gsame is decided against last_g before begin(): registers survive a batch change.
   bool same = g == t.last_g;
-  uint8_t* p = begin(t, uint8_t(fmt::kGoStart | (same ? 1 : 0)));
+  uint8_t* p =
+      begin(t, uint8_t(fmt::kGoStart | (same ? 1 : 0)), fmt::kMaxEventBytes, when == When::Last);
   if (!p) return;
   if (!same) p = put_g(t, p, g);
   commit(t, p);
@@ -163,24 +165,25 @@ __attribute__((noinline)) void go_end() {
   not_running(t);
 }
 
-__attribute__((noinline)) void go_block(Block reason, uint64_t obj) {
+__attribute__((noinline)) void go_block(Block reason, uint64_t obj, When when) {
   ThreadState& t = t_state;
   if (active()) {
     uint32_t stack = stack_here(t, __builtin_frame_address(0));
     uint8_t code =
         uint8_t(fmt::kGoBlock | reason_bits(reason) | obj_flag(t, obj) | stack_flag(stack));
-    if (uint8_t* p = begin(t, code)) commit(t, put_stack(put_obj(t, p, obj), stack));
+    if (uint8_t* p = begin(t, code, fmt::kMaxEventBytes, when == When::Last))
+      commit(t, put_stack(put_obj(t, p, obj), stack));
   }
   not_running(t);
 }
 
-__attribute__((noinline)) void go_unblock(uint64_t g, Block reason, uint64_t obj) {
+__attribute__((noinline)) void go_unblock(uint64_t g, Block reason, uint64_t obj, When when) {
   ThreadState& t = t_state;
   if (!active()) return;
   uint32_t stack = stack_here(t, __builtin_frame_address(0));
   uint8_t code =
       uint8_t(fmt::kGoUnblock | reason_bits(reason) | obj_flag(t, obj) | stack_flag(stack));
-  uint8_t* p = begin(t, code);
+  uint8_t* p = begin(t, code, fmt::kMaxEventBytes, when == When::Last);
   if (!p) return;
   p = put_g(t, p, g);
   commit(t, put_stack(put_obj(t, p, obj), stack));

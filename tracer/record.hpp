@@ -40,12 +40,22 @@ void proc_start(uint32_t proc);
 void proc_stop(uint32_t proc);
 void threads(uint32_t total, uint32_t in_syscall);
 
+// When an event happened. Reading the clock (rdtsc, ~7 ns here) is the largest single cost of
+// an event, so the runtime may say that an event follows this thread's previous event at once,
+// with nothing of unbounded length in between (no user code, no spinning, no parking, no
+// syscall): When::Last stamps it with that event's timestamp (delta 0, so the stamp can be off
+// by the few tens of ns between the two calls) and reads no clock. Typical uses: the GoStart of a
+// fiber the scheduler took from runnext / the local run queue right after the previous fiber
+// blocked, yielded or ended on this thread; a GoBlock right after the GoUnblock recorded by the
+// same runtime call (e.g. a condition wait releasing a mutex). When unsure, pass When::Now.
+enum class When : uint8_t { Now = 0, Last = 1 };
+
 // stack_lo/hi bound the frame-pointer walks while g runs (its fiber stack).
 void go_create(uint64_t g, const StartFn* fn);
-void go_start(uint64_t g, const void* stack_lo, const void* stack_hi);
+void go_start(uint64_t g, const void* stack_lo, const void* stack_hi, When when = When::Now);
 void go_end();
-void go_block(Block reason, uint64_t obj);
-void go_unblock(uint64_t g, Block reason, uint64_t obj);
+void go_block(Block reason, uint64_t obj, When when = When::Now);
+void go_unblock(uint64_t g, Block reason, uint64_t obj, When when = When::Now);
 void go_yield();
 void syscall_enter();
 void syscall_exit();

@@ -33,6 +33,8 @@ namespace ft::trace::detail {
 
 inline constexpr size_t kBufferBytes = 64 * 1024;  // one batch; fills in ~1 ms at full rate
 inline constexpr uint32_t kMaxThreads = 4096;
+// Timestamps are stored in units of 2^kTickShift TSC ticks (16 ticks = ~6 ns here).
+inline constexpr uint8_t kTickShift = 4;
 
 // What a reader needs to decode a batch on its own: the recording thread and its registers
 // when the batch's first event was written. Serialized at the front of each 'E' chunk.
@@ -99,11 +101,13 @@ struct Recorder {
   std::atomic<Buffer*> full{nullptr};  // handed-off batches, LIFO; the writer takes them all
   std::atomic<ThreadState*> threads[kMaxThreads] = {};
   std::atomic<uint64_t> lost{0};  // events dropped (no buffer memory)
-  uint8_t tick_shift = 4;
+  uint8_t tick_shift = kTickShift;  // written into the header
   std::atomic<bool> stacks{true};  // set by start() before g_active
 };
 extern Recorder g_rec;
 
+// rdtsc without a fence: ~7 ns here (DESIGN.md §5), the largest single cost of an event, which is
+// why events the runtime marks rec::When::Last reuse the thread's previous timestamp instead.
 inline uint64_t now_tick() {
   return __rdtsc();
 }
@@ -117,33 +121,36 @@ void steal_partial_buffers();             // stop(): every thread's batch to the
 uint32_t capture_stack(ThreadState& t, uintptr_t fp);  // 0 when stacks are off or none found
 uint32_t intern_func(ThreadState& t, const StartFn* fn);
 uint32_t intern_string(ThreadState& t, std::string_view s);
+// Cold half of begin(): registers the thread and/or takes a new buffer, inside the window.
+// false: nothing may be written and the window is closed.
+bool begin_slow(ThreadState& t, size_t need);
 
 // Opens the write window and writes the code byte and timestamp delta. nullptr: not tracing
 // (or out of buffer memory); then nothing was written and the window is closed.
-inline uint8_t* begin(ThreadState& t, uint8_t code, size_t need = fmt::kMaxEventBytes) {
-  if (__builtin_expect(!t.registered, 0)) {
-    register_thread(t);
-    if (!t.registered) return nullptr;
-  }
+// reuse: stamp the event with the thread's previous timestamp (delta 0) instead of reading the
+// clock. An unregistered thread has pos == end == nullptr, so registration costs the hot path
+// no test of its own: it happens in begin_slow, before anything is written.
+inline uint8_t* begin(ThreadState& t, uint8_t code, size_t need = fmt::kMaxEventBytes,
+                      bool reuse = false) {
   t.writing.store(1, std::memory_order_relaxed);
   std::atomic_signal_fence(std::memory_order_seq_cst);
   if (__builtin_expect(!rec::g_active.load(std::memory_order_acquire), 0)) {
     t.writing.store(0, std::memory_order_relaxed);
     return nullptr;
   }
-  uint64_t q = now_tick() >> g_rec.tick_shift;
+  uint64_t q = reuse ? t.last_q : now_tick() >> kTickShift;
   if (__builtin_expect(size_t(t.end - t.pos) < need, 0)) {
-    if (!refill(t, q)) {
-      t.writing.store(0, std::memory_order_release);
-      return nullptr;
-    }
+    if (!begin_slow(t, need)) return nullptr;
+    q = t.last_q;  // a new batch starts at a fresh timestamp (its base_q)
   }
   uint8_t* p = t.pos;
   *p++ = code;
-  uint64_t d = 0;
-  if (__builtin_expect(q > t.last_q, 1)) {
-    d = q - t.last_q;
-    t.last_q = q;
+  uint64_t last = t.last_q;
+  uint64_t d = q > last ? q - last : 0;  // never backwards (ticks of another core, reuse)
+  t.last_q = q > last ? q : last;
+  if (__builtin_expect(d < 0x80, 1)) {
+    *p++ = uint8_t(d);
+    return p;
   }
   return fmt::put_uv(p, d);
 }

@@ -7,8 +7,9 @@
 //    in the runtime (GoUnblock of the peer, GoBlock of self, GoStart of the peer), guarded by
 //    rec::active() as the runtime does. Reports ns/event untraced, traced without stacks and with
 //    stacks, and bytes/event of the trace.
-// 2. With the runtime (built when ft::runtime exists): a real unbuffered-channel ping-pong between
-//    two fibers, untraced vs traced, and the events and bytes/event of its trace.
+// 2. With the runtime (built when ft::runtime exists), on one worker, thread CPU time: a real
+//    unbuffered-channel ping-pong between two fibers and skynet (1M leaves), untraced vs traced
+//    without and with stacks, and the events and bytes/event of the traces.
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -54,10 +55,14 @@ uint64_t count_events(const std::string& path) {
   return r.events;
 }
 
+// When::Last on the GoStart, as the runtime passes it when the scheduler takes the next fiber
+// from runnext right after the previous one blocked (see rec::When).
+rec::When g_start_when = rec::When::Now;
+
 __attribute__((noinline)) void chan_op(uint64_t self, uint64_t peer, uint64_t ch) {
   if (rec::active()) rec::go_unblock(peer, Block::ChanSend, ch);
   if (rec::active()) rec::go_block(Block::ChanRecv, ch);
-  if (rec::active()) rec::go_start(peer, nullptr, nullptr);
+  if (rec::active()) rec::go_start(peer, nullptr, nullptr, g_start_when);
   (void)self;
 }
 
@@ -92,60 +97,118 @@ void emulated(uint64_t rounds) {
   printf("emulated ping-pong, %llu rounds x 3 events, one thread, best of 5:\n",
          static_cast<unsigned long long>(rounds));
   printf("  untraced            %6.2f ns/event (the call sites only)\n", base / events);
-  for (bool stacks : {false, true}) {
-    std::string path = tmp_path();
-    Options o;
-    o.stacks = stacks;
-    start(path, o);
-    double t = run_emulated(rounds);
-    stop();
-    uint64_t n = count_events(path);
-    printf("  traced, stacks %-4s %6.2f ns/event (+%.2f), %.2f bytes/event (%llu events)\n",
-           stacks ? "on" : "off", t / events, (t - base) / events,
-           double(file_size(path)) / double(n ? n : 1), static_cast<unsigned long long>(n));
-    unlink(path.c_str());
-  }
+  for (rec::When when : {rec::When::Now, rec::When::Last})
+    for (bool stacks : {false, true}) {
+      std::string path = tmp_path();
+      Options o;
+      o.stacks = stacks;
+      g_start_when = when;
+      start(path, o);
+      double t = run_emulated(rounds);
+      stop();
+      uint64_t n = count_events(path);
+      printf("  traced, stacks %-3s GoStart %-9s %6.2f ns/event (+%.2f), %.2f bytes/event "
+             "(%llu events)\n",
+             stacks ? "on" : "off", when == rec::When::Last ? "When::Last" : "When::Now",
+             t / events, (t - base) / events, double(file_size(path)) / double(n ? n : 1),
+             static_cast<unsigned long long>(n));
+      unlink(path.c_str());
+    }
+  g_start_when = rec::When::Now;
 }
 
 #ifdef FT_BENCH_RUNTIME
+// The runtime runs on one worker (procs = 1), so every fiber runs on the same OS thread and that
+// thread's CPU time, read inside the main fiber, is the cost of the program: neither the writer
+// thread nor other load on this shared machine counts (wall time here varies by 30% between
+// runs when others compile).
 double pingpong(long n) {
   double ns = 0;
-  ft::run([&] {
-    ft::Chan<int> a, b;
-    ft::go([a, b, n]() mutable {
-      for (long i = 0; i < n; i++) b.send(a.recv() + 1);
-    });
-    auto t0 = Clock::now();
-    for (long i = 0; i < n; i++) {
-      a.send(int(i));
-      b.recv();
-    }
-    ns = std::chrono::duration<double, std::nano>(Clock::now() - t0).count();
-  });
+  ft::Config cfg;
+  cfg.procs = 1;
+  ft::run(
+      [&] {
+        ft::Chan<int> a, b;
+        ft::go([a, b, n]() mutable {
+          for (long i = 0; i < n; i++) b.send(a.recv() + 1);
+        });
+        double t0 = thread_cpu_ns();
+        for (long i = 0; i < n; i++) {
+          a.send(int(i));
+          b.recv();
+        }
+        ns = thread_cpu_ns() - t0;
+      },
+      cfg);
   return ns;
 }
 
-void runtime_pingpong(long n) {
-  pingpong(n / 10);
-  double base = pingpong(n);
-  printf("runtime ping-pong, %ld round trips:\n", n);
-  printf("  untraced            %8.1f ns/round trip\n", base / double(n));
-  for (bool stacks : {false, true}) {
-    std::string path = tmp_path();
-    Options o;
-    o.stacks = stacks;
-    double t = 0;
-    start(path, o);
-    t = pingpong(n);
-    stop();
-    uint64_t ev = count_events(path);
-    printf(
-        "  traced, stacks %-4s %8.1f ns/round trip = %.2fx, %.1f events/round trip, "
-        "%.2f bytes/event\n",
-        stacks ? "on" : "off", t / double(n), t / base, double(ev) / double(n),
-        double(file_size(path)) / double(ev ? ev : 1));
-    unlink(path.c_str());
+void skynet_node(ft::Chan<long> c, long num, long size) {
+  if (size == 1) {
+    c.send(num);
+    return;
   }
+  ft::Chan<long> rc;
+  for (long i = 0; i < 10; ++i) ft::go(skynet_node, rc, num + i * (size / 10), size / 10);
+  long sum = 0;
+  for (long i = 0; i < 10; ++i) sum += rc.recv();
+  c.send(sum);
+}
+
+double skynet(long n) {
+  double ns = 0;
+  ft::Config cfg;
+  cfg.procs = 1;
+  ft::run(
+      [&] {
+        double t0 = thread_cpu_ns();
+        ft::Chan<long> c;
+        ft::go(skynet_node, c, 0L, n);
+        if (c.recv() != n * (n - 1) / 2) fprintf(stderr, "skynet: wrong sum\n");
+        ns = thread_cpu_ns() - t0;
+      },
+      cfg);
+  return ns;
+}
+
+// Median of `reps` runs of each mode, the modes alternating so that drifting load hits all.
+void runtime_bench(const char* name, double (*prog)(long), long n, const char* unit, int reps) {
+  prog(n / 10);  // warm up (stacks, buffers)
+  std::vector<double> t[3];
+  std::string path = tmp_path();
+  uint64_t ev[3] = {0, 0, 0}, bytes[3] = {0, 0, 0};
+  for (int rep = 0; rep < reps; rep++)
+    for (int mode = 0; mode < 3; mode++) {
+      if (mode > 0) {
+        Options o;
+        o.stacks = mode == 2;
+        start(path, o);
+      }
+      t[mode].push_back(prog(n));
+      if (mode > 0) {
+        stop();
+        if (rep == 0) {
+          ev[mode] = count_events(path);
+          bytes[mode] = file_size(path);
+        }
+        unlink(path.c_str());
+      }
+    }
+  double med[3];
+  for (int mode = 0; mode < 3; mode++) {
+    std::sort(t[mode].begin(), t[mode].end());
+    med[mode] = t[mode][t[mode].size() / 2];
+  }
+  printf("runtime %s, n = %ld, procs = 1, worker thread CPU time, median of %d:\n", name, n, reps);
+  printf("  untraced            %8.1f ns/%s\n", med[0] / double(n), unit);
+  for (int mode = 1; mode < 3; mode++)
+    printf(
+        "  traced, stacks %-4s %8.1f ns/%s = %.3fx, %.1f events/%s, +%.1f ns/event, "
+        "%.2f bytes/event\n",
+        mode == 2 ? "on" : "off", med[mode] / double(n), unit, med[mode] / med[0],
+        double(ev[mode]) / double(n), unit,
+        (med[mode] - med[0]) / double(ev[mode] ? ev[mode] : 1),
+        double(bytes[mode]) / double(ev[mode] ? ev[mode] : 1));
 }
 #endif
 
@@ -155,7 +218,8 @@ int main(int argc, char** argv) {
   uint64_t rounds = argc > 1 ? strtoull(argv[1], nullptr, 10) : 2'000'000;
   emulated(rounds);
 #ifdef FT_BENCH_RUNTIME
-  runtime_pingpong(long(rounds / 2));
+  runtime_bench("ping-pong", pingpong, long(rounds / 2), "round trip", 5);
+  runtime_bench("skynet", skynet, 1000000, "leaf", 3);
 #endif
   return 0;
 }

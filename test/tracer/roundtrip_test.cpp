@@ -195,6 +195,41 @@ TEST_CASE("stacks can be turned off") {
   CHECK(blocks[0].stack == 0);
 }
 
+TEST_CASE("When::Last stamps an event with the previous event's time") {
+  auto bytes = capture([] {
+    std::thread th([] {
+      // The first event of a thread in a session reads the clock even when asked to reuse.
+      rec::go_start(40, nullptr, nullptr, rec::When::Last);
+      for (int i = 0; i < 1000; i++) asm volatile("");
+      rec::go_unblock(41, Block::ChanSend, 5);
+      rec::go_block(Block::ChanRecv, 5, rec::When::Last);
+      rec::go_start(41, nullptr, nullptr, rec::When::Last);
+      rec::go_end();
+    });
+    th.join();
+  });
+  auto r = read_bytes(bytes);
+  REQUIRE(r.res.ok);
+  std::vector<Event> mine;
+  for (const auto& e : r.events)
+    if (e.type == EventType::GoStart || e.type == EventType::GoUnblock ||
+        e.type == EventType::GoBlock || e.type == EventType::GoEnd)
+      mine.push_back(e);
+  REQUIRE(mine.size() == 5);
+  CHECK(mine[0].g == 40);
+  CHECK(mine[0].ts > 0);
+  CHECK(mine[1].type == EventType::GoUnblock);
+  CHECK(mine[2].type == EventType::GoBlock);
+  CHECK(mine[2].g == 40);
+  CHECK(mine[2].ts == mine[1].ts);
+  CHECK(mine[3].type == EventType::GoStart);
+  CHECK(mine[3].g == 41);
+  CHECK(mine[3].ts == mine[1].ts);
+  CHECK(mine[4].type == EventType::GoEnd);
+  CHECK(mine[4].g == 41);
+  CHECK(mine[4].ts >= mine[3].ts);
+}
+
 TEST_CASE("names") {
   CHECK(block_name(Block::ChanRecv) == "chan recv");
   CHECK(block_name(Block::WaitGroup) == "wait group");
