@@ -15,37 +15,7 @@ using ft::trace::Block;
 using ft::trace::Event;
 using ft::trace::EventType;
 
-std::string_view reason_name(Block b) {
-  switch (b) {
-    case Block::None:
-      return "none";
-    case Block::ChanSend:
-      return "chan send";
-    case Block::ChanRecv:
-      return "chan recv";
-    case Block::Select:
-      return "select";
-    case Block::Sleep:
-      return "sleep";
-    case Block::Mutex:
-      return "mutex";
-    case Block::Cond:
-      return "cond";
-    case Block::WaitGroup:
-      return "wait group";
-    case Block::Syscall:
-      return "syscall";
-    case Block::IO:
-      return "I/O";
-    case Block::Forever:
-      return "forever";
-    case Block::Yield:
-      return "yield";
-    case Block::Preempt:
-      return "preempt";
-  }
-  return "unknown";
-}
+std::string_view reason_name(Block b) { return ft::trace::block_name(b); }
 
 std::string_view slice_end_name(SliceEnd e, Block reason) {
   switch (e) {

@@ -10,52 +10,8 @@ namespace ft::exporter {
 using ft::trace::EventType;
 
 std::string_view event_type_name(uint8_t t) {
-  // Mirrors ft::trace::event_name so this library needs no reader to name the kinds.
-  switch (EventType(t)) {
-    case EventType::None:
-      return "None";
-    case EventType::ProcStart:
-      return "ProcStart";
-    case EventType::ProcStop:
-      return "ProcStop";
-    case EventType::Threads:
-      return "Threads";
-    case EventType::HeapAlloc:
-      return "HeapAlloc";
-    case EventType::GoCreate:
-      return "GoCreate";
-    case EventType::GoStart:
-      return "GoStart";
-    case EventType::GoEnd:
-      return "GoEnd";
-    case EventType::GoBlock:
-      return "GoBlock";
-    case EventType::GoUnblock:
-      return "GoUnblock";
-    case EventType::GoYield:
-      return "GoYield";
-    case EventType::GoStatus:
-      return "GoStatus";
-    case EventType::GoSysCall:
-      return "GoSysCall";
-    case EventType::GoSysExit:
-      return "GoSysExit";
-    case EventType::GoSysBlock:
-      return "GoSysBlock";
-    case EventType::ChanName:
-      return "ChanName";
-    case EventType::TaskCreate:
-      return "TaskCreate";
-    case EventType::TaskEnd:
-      return "TaskEnd";
-    case EventType::RegionBegin:
-      return "RegionBegin";
-    case EventType::RegionEnd:
-      return "RegionEnd";
-    case EventType::Log:
-      return "Log";
-  }
-  return {};
+  std::string_view n = ft::trace::event_name(EventType(t));
+  return n == "Unknown" ? std::string_view{} : n;
 }
 
 static std::string kind_name(uint8_t t) {

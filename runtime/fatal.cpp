@@ -6,10 +6,12 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdarg>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <vector>
 
 #include "sched.hpp"
 #include "tracer/events.hpp"
@@ -108,15 +110,19 @@ std::string describe_start(const trace::StartFn* fn) {
 
 void report_deadlock() {
   std::fputs("fatal error: all fibers are asleep - deadlock!\n", stderr);
-  sched.fibers.for_each([](Fiber* f) {
-    if (f->state.load() == State::Free) return;
+  std::vector<Fiber*> live;
+  sched.fibers.for_each([&](Fiber* f) {
+    if (f->state.load() != State::Free) live.push_back(f);
+  });
+  std::sort(live.begin(), live.end(), [](Fiber* a, Fiber* b) { return a->id < b->id; });
+  for (Fiber* f : live) {
     const char* st = state_name(f);
     std::string why = st ? st : std::string(trace::block_name(f->reason));
     if (!st && f->obj && (f->reason == Block::ChanRecv || f->reason == Block::ChanSend))
       why += ", chan " + std::to_string(f->obj);
     std::fprintf(stderr, "\nfiber %llu [%s]:\n\t%s%s\n", static_cast<unsigned long long>(f->id),
                  why.c_str(), describe_start(f->fn).c_str(), f->is_main ? " (main)" : "");
-  });
+  }
   die();
 }
 

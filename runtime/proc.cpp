@@ -5,6 +5,7 @@
 // spinning), executes it until it switches back, then performs what the fiber asked for
 // (park: release its lock; yield: requeue; exit: recycle its stack). With nothing to do the M
 // spins for a while (a wake-up costs ~30 µs here, a spin a few), then gives up its P and parks.
+#include <dlfcn.h>
 #include <pthread.h>
 #include <unistd.h>
 
@@ -366,6 +367,13 @@ void fiber_entry(ctx::transfer_t t) {
   __builtin_unreachable();
 }
 
+// The main fiber is named after the program's main(), as Go's first goroutine is
+// runtime.main (found through -rdynamic); else after the lambda given to ft::run.
+const trace::StartFn* main_start_fn(const trace::StartFn* fallback) {
+  static const trace::StartFn fn{dlsym(RTLD_DEFAULT, "main"), "main", "", 0};
+  return fn.pc ? &fn : fallback;
+}
+
 int env_int(const char* name) {
   const char* v = std::getenv(name);
   if (!v || !*v) return 0;
@@ -579,7 +587,7 @@ int run_main(Invoke invoke, void* closure, const trace::StartFn* fn, const Confi
 
   // The main fiber: an ordinary fiber whose closure lives in run()'s frame.
   void* unused = nullptr;
-  Fiber* f = fiber_new(0, &unused, invoke, nullptr, fn);
+  Fiber* f = fiber_new(0, &unused, invoke, nullptr, main_start_fn(fn));
   f->closure = closure;
   f->is_main = true;
   sched.main = f;
