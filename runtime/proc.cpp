@@ -189,11 +189,13 @@ Fiber* find_runnable(M* m) {
   P* p = m->p;
   for (;;) {
     if (sched.stopping.load(std::memory_order_relaxed)) return nullptr;
+    m->quick = true;
     if (p->schedtick.load(std::memory_order_relaxed) % 61 == 0)
       if (Fiber* f = gq_get(p, 1)) return f;
     if (Fiber* f = p->runnext.exchange(nullptr, std::memory_order_acq_rel)) return f;
     if (Fiber* f = p->runq.pop()) return f;
     if (Fiber* f = gq_get(p, RunQ::kSize / 2)) return f;
+    m->quick = false;
 
     // Spin: at most half of the busy Ps' worth of Ms spin at once (Go's rule).
     if (!m->spinning && 2 * sched.nspinning.load() < sched.procs - sched.npidle.load()) {
@@ -291,7 +293,7 @@ void execute(M* m, Fiber* f) {
   m->cur = f;
   f->state.store(State::Running, std::memory_order_relaxed);
   p->schedtick.store(p->schedtick.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
-  rec::go_start(f->id, f->stack.lo, f->stack.top());
+  rec::go_start(f->id, f->stack.lo, f->stack.top(), m->quick ? rec::When::Last : rec::When::Now);
   ctx::transfer_t t = switch_to_fiber(m, f);
   f->ctx = t.fctx;
   m->cur = nullptr;

@@ -57,6 +57,8 @@ struct M {
   void (*unlock)(void*) = nullptr;
   void* unlock_arg = nullptr;
   bool spinning = false;
+  bool quick = false;  // find_runnable found the fiber at once: its GoStart reuses the last
+                       // event's timestamp (the block just before it), saving a clock read
   Note note;           // parks this M
   P* nextp = nullptr;  // P handed over by whoever woke us
   M* next_idle = nullptr;
