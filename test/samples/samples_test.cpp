@@ -34,9 +34,11 @@ Traced run_sample(const std::string& sample, const std::string& args = "",
   std::string base = kTmp + "/" + sample + tag;
   Traced t;
   t.trace = base + ".trace";
-  std::string cmd = "{ " + env + " FT_TRACE=" + t.trace + " " + kDir + "/" + sample + " " + args +
-                    " > " + base + ".out 2> " + base + ".err; }";
+  // A hang fails in 60 s with exit status 124 (coreutils timeout) instead of the CTest timeout.
+  std::string cmd = "{ env " + env + " FT_TRACE=" + t.trace + " timeout 60 " + kDir + "/" + sample +
+                    " " + args + " > " + base + ".out 2> " + base + ".err; }";
   t.status = fttest::run(cmd).status;
+  if (t.status == 124) FAIL_CHECK(sample << " " << args << " hung (killed after 60 s)");
   t.out = fttest::slurp(base + ".out");
   t.err = fttest::slurp(base + ".err");
   INFO(sample << " " << args << "\nstdout:\n" << t.out << "stderr:\n" << t.err);
