@@ -4,6 +4,7 @@
 // It sleeps until the next timer. While any fiber is in a syscall it polls every 20 µs
 // instead; a syscall that begins while it sleeps longer than that kicks it awake (one futex
 // wake, ~1.4 µs, only when it sleeps long: back-to-back syscalls find it polling).
+#include <algorithm>
 #include <atomic>
 #include <climits>
 #include <thread>
@@ -42,15 +43,16 @@ void loop() {
   pthread_setname_np(pthread_self(), "ft-sysmon");
   while (!stop.load()) {
     int64_t now = now_ns();
-    int64_t next = timers_run(now);
+    timers_run(now);
     retake(now);
-    int64_t wait = next == INT64_MAX ? -1 : next - now;
+    // Announce the sleep before deciding its length: a timer_add() or syscall_enter() that
+    // comes after this store sees it and kicks; one that came before is seen by the reads
+    // below (Dekker pairing, all seq_cst). Deciding first would lose a kick in between.
+    sleeping_long.store(true);
+    int64_t next = timers_next();
+    int64_t wait = next == INT64_MAX ? -1 : std::max<int64_t>(0, next - now_ns());
     if (sched.nsyscall.load() > 0 && (wait < 0 || wait > kPollNs)) wait = kPollNs;
-    if (wait < 0 || wait > kPollNs) {
-      sleeping_long.store(true);
-      // A syscall that began before the flag was visible is seen here (Dekker pairing).
-      if (sched.nsyscall.load() > 0) wait = kPollNs;
-    }
+    if (wait >= 0 && wait <= kPollNs) sleeping_long.store(false);  // back soon: no kick needed
     if (wait != 0) note.wait(wait);
     sleeping_long.store(false, std::memory_order_relaxed);
   }

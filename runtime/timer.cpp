@@ -86,6 +86,11 @@ int64_t timers_run(int64_t now) {
   return heap.empty() ? INT64_MAX : heap[0]->when;
 }
 
+int64_t timers_next() {
+  std::lock_guard<std::mutex> g(tmu);
+  return heap.empty() ? INT64_MAX : heap[0]->when;
+}
+
 void timers_reset() {
   std::lock_guard<std::mutex> g(tmu);
   for (Timer* t : heap) t->idx = -1;

@@ -22,6 +22,7 @@ bool timers_pending();     // a queued timer, or one firing right now (dead-lock
 
 // Fires every timer due at `now`; returns the next deadline, or INT64_MAX.
 int64_t timers_run(int64_t now);
+int64_t timers_next();  // the next deadline, or INT64_MAX
 // Forgets every queued timer (end of ft::run: their owners are abandoned fibers).
 void timers_reset();
 
