@@ -24,6 +24,7 @@ class JsonOut {
   JsonOut& operator=(const JsonOut&) = delete;
 
   void raw(std::string_view s) {
+    if (s.empty()) return;  // s.data() may be null: memcpy must not see it
     if (s.size() > kCap - n_) {
       flush();
       if (s.size() > kCap) {

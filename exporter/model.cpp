@@ -15,7 +15,9 @@ using ft::trace::Block;
 using ft::trace::Event;
 using ft::trace::EventType;
 
-std::string_view reason_name(Block b) { return ft::trace::block_name(b); }
+std::string_view reason_name(Block b) {
+  return ft::trace::block_name(b);
+}
 
 std::string_view slice_end_name(SliceEnd e, Block reason) {
   switch (e) {
@@ -345,6 +347,9 @@ void ModelBuilder::State::add(const Event& raw) {
     case EventType::HeapAlloc:
       heap = int64_t(std::min<uint64_t>(ev.a[0], INT64_MAX));
       sample(kHeap, {heap});
+      break;
+    case EventType::Procs:  // every proc gets its row, even one that never runs a fiber
+      for (uint64_t i = 0; i < std::min<uint64_t>(ev.a[0], 4096); ++i) proc(int64_t(i));
       break;
     case EventType::GoCreate: {
       uint32_t f = fiber(ev.g);

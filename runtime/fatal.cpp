@@ -130,6 +130,9 @@ void install_altstack() {
   // Per thread: the SIGSEGV handler runs here, since the faulting stack is exhausted.
   static thread_local char* altstack = nullptr;
   if (altstack) return;
+  stack_t old{};
+  // One may be there already (ASan installs its own and unmaps it at thread exit): keep it.
+  if (sigaltstack(nullptr, &old) == 0 && !(old.ss_flags & SS_DISABLE)) return;
   altstack = new char[64 * 1024];
   stack_t ss{};
   ss.ss_sp = altstack;

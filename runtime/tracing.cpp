@@ -8,6 +8,7 @@ namespace {
 bool env_started = false;
 
 void describe_world() {
+  rec::procs(static_cast<uint32_t>(sched.procs));
   sched.fibers.for_each([](Fiber* f) {
     int st;
     switch (f->state.load(std::memory_order_acquire)) {

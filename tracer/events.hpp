@@ -43,6 +43,8 @@ enum class EventType : uint8_t {
   ProcStop = 2,    // a[0] = proc id. The thread parks or gives the proc away.
   Threads = 3,     // a[0] = OS threads the runtime owns, a[1] = of them in syscalls.
   HeapAlloc = 4,   // a[0] = bytes in use.
+  Procs = 5,       // a[0] = procs of the runtime (FT_MAXPROCS), at trace start: every
+                   // proc exists from then on, even one that never runs a fiber.
   // Fibers.
   GoCreate = 10,   // g = new fiber, a[0] = start-function id (function table), a[1] = creator
                    // fiber (0 = none), stack = creator's stack at ft::go.

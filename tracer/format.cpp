@@ -128,6 +128,8 @@ std::string_view event_name(EventType t) {
       return "Threads";
     case EventType::HeapAlloc:
       return "HeapAlloc";
+    case EventType::Procs:
+      return "Procs";
     case EventType::GoCreate:
       return "GoCreate";
     case EventType::GoStart:

@@ -58,6 +58,7 @@ enum Code : uint8_t {
   kRegionBegin = 0x14,  // 0x14|s: task name [stack]
   kRegionEnd = 0x16,    // 0x16|s: task name [stack]
   kLog = 0x18,          // 0x18|s: task category len bytes [stack]   message inline
+  kProcs = 0x1A,        // count
   kGoBlock = 0x40,      // 0x40|reason<<2|objsame<<1|s: [obj_delta] [stack]
   kGoUnblock = 0x80,    // 0x80|reason<<2|objsame<<1|s: g_delta [obj_delta] [stack]
   kGoStart = 0xC0,      // 0xC0|gsame: [g_delta]

@@ -114,6 +114,9 @@ bool decode_one(const uint8_t*& p, const uint8_t* end, DecState& st, Event& ev,
     case fmt::kHeapAlloc:
       ev.type = EventType::HeapAlloc;
       return get_uv(p, end, ev.a[0]);
+    case fmt::kProcs:
+      ev.type = EventType::Procs;
+      return get_uv(p, end, ev.a[0]) && ev.a[0] <= kMaxId;
     case fmt::kGoEnd:
       ev.type = EventType::GoEnd;
       st.cur_g = 0;

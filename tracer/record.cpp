@@ -125,6 +125,11 @@ __attribute__((noinline)) void threads(uint32_t total, uint32_t in_syscall) {
   commit(t, fmt::put_uv(p, in_syscall));
 }
 
+__attribute__((noinline)) void procs(uint32_t count) {
+  ThreadState& t = t_state;
+  if (uint8_t* p = begin(t, fmt::kProcs)) commit(t, fmt::put_uv(p, count));
+}
+
 __attribute__((noinline)) void go_create(uint64_t g, const StartFn* fn) {
   ThreadState& t = t_state;
   if (!active()) return;

@@ -39,6 +39,7 @@ void go_status(uint64_t g, const StartFn* fn, int state, Block reason);
 void proc_start(uint32_t proc);
 void proc_stop(uint32_t proc);
 void threads(uint32_t total, uint32_t in_syscall);
+void procs(uint32_t count);  // from the world provider: how many procs exist
 
 // When an event happened. Reading the clock (rdtsc, ~7 ns here) is the largest single cost of
 // an event, so the runtime may say that an event follows this thread's previous event at once,
