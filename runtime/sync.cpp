@@ -2,6 +2,8 @@
 // parked fibers; parking releases it only once the fiber is off its stack (sched.hpp).
 #include "ft/sync.hpp"
 
+#include <utility>
+
 #include "fatal.hpp"
 #include "sched.hpp"
 
@@ -12,19 +14,28 @@ using detail::WaitQ;
 void enqueue(WaitQ& q, rt::Fiber* f) {
   f->next = nullptr;
   if (q.tail)
-    (q.tail)->next = f;
+    q.tail->next = f;
   else
-    q.head = (f);
-  q.tail = (f);
+    q.head = f;
+  q.tail = f;
 }
 
 rt::Fiber* dequeue(WaitQ& q) {
-  auto* f = (q.head);
+  rt::Fiber* f = q.head;
   if (!f) return nullptr;
-  q.head = (f->next);
+  q.head = f->next;
   if (!q.head) q.tail = nullptr;
   f->next = nullptr;
   return f;
+}
+
+// Readies a detached list of waiters, reading each link before the fiber can run again.
+void ready_all(rt::Fiber* f, trace::Block reason, uint64_t o) {
+  while (f) {
+    rt::Fiber* next = std::exchange(f->next, nullptr);
+    rt::ready(f, reason, o);
+    f = next;
+  }
 }
 
 void unlock_spin(void* l) {
@@ -76,18 +87,9 @@ void WaitGroup::add(int64_t n) {
     l_.unlock();
     rt::misuse("negative ft::WaitGroup counter");
   }
-  rt::Fiber* woken = nullptr;
-  if (n_ == 0) {
-    woken = (q_.head);
-    q_ = {};
-  }
+  rt::Fiber* woken = n_ == 0 ? std::exchange(q_, {}).head : nullptr;
   l_.unlock();
-  while (woken) {
-    rt::Fiber* f = woken;
-    woken = f->next;
-    f->next = nullptr;
-    rt::ready(f, trace::Block::WaitGroup, obj(this));
-  }
+  ready_all(woken, trace::Block::WaitGroup, obj(this));
 }
 
 void WaitGroup::wait() {
@@ -130,15 +132,9 @@ void CondVar::notify_one() {
 
 void CondVar::notify_all() {
   l_.lock();
-  auto* woken = (q_.head);
-  q_ = {};
+  rt::Fiber* woken = std::exchange(q_, {}).head;
   l_.unlock();
-  while (woken) {
-    rt::Fiber* f = woken;
-    woken = f->next;
-    f->next = nullptr;
-    rt::ready(f, trace::Block::Cond, obj(this));
-  }
+  ready_all(woken, trace::Block::Cond, obj(this));
 }
 
 }  // namespace ft
