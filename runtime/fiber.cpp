@@ -2,6 +2,10 @@
 
 namespace ft::rt {
 
+FiberPool::~FiberPool() {
+  for (Fiber* s : slabs_) delete[] s;
+}
+
 void FiberPool::alloc_batch(Fiber** out, int n) {
   std::lock_guard<std::mutex> g(mu_);
   for (int i = 0; i < n; ++i) {

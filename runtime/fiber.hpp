@@ -55,6 +55,10 @@ using detail::Fiber;
 class FiberPool {
  public:
   static constexpr int kSlab = 1024;
+  FiberPool() = default;
+  FiberPool(const FiberPool&) = delete;
+  FiberPool& operator=(const FiberPool&) = delete;
+  ~FiberPool();  // at exit: no fiber runs any more
   // Fills out[0..n) with free records (fresh slabs as needed).
   void alloc_batch(Fiber** out, int n);
   void free_batch(Fiber** in, int n);
