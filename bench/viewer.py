@@ -29,7 +29,8 @@ import threading
 import time
 import urllib.request
 
-import run  # bench/run.py: build, helpers, table printing
+sys.dont_write_bytecode = True  # no bench/__pycache__ from importing run.py
+import run  # noqa: E402  bench/run.py: build, helpers, table printing
 
 BENCH = run.BENCH
 ROOT = run.ROOT
