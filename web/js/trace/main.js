@@ -304,6 +304,11 @@ async function main() {
     pageX(t) {
       return canvas.getBoundingClientRect().left + vp.x(t);
     },
+    // Brings [t0, t1] (ns since the trace's start) into view, as selecting a slice does.
+    show(t0, t1) {
+      vp.show(t0, t1);
+      update();
+    },
     // Slices (not merged runs) on screen, in page coordinates, for tests and scripts.
     sliceRects() {
       const out = [];
