@@ -4,18 +4,14 @@
 //   ./daisy > trace.out      prints 3 on stderr and writes the trace to stdout
 //   ./daisy 100000           a longer chain (the chapter's exercise)
 //   FT_MAXPROCS=1 ./daisy    one worker (Go's GOMAXPROCS=1)
-//   FT_SLEEP_US=100 ./daisy  each pass sleeps first (the chapter's other exercise; see also
-//                            daisy_sleep.cpp)
+//   (ft::sleep inside pass, the chapter's other exercise, is daisy_sleep.cpp)
 //   FT_TRACE=t.out ./daisy   the trace goes to t.out instead (stdout stays empty)
 #include <cstdio>
 #include <cstdlib>
 
 #include <ft/ft.hpp>
 
-static int sleep_us = 0;
-
 void pass(ft::Chan<int> left, ft::Chan<int> right) {
-  if (sleep_us > 0) ft::sleep(std::chrono::microseconds(sleep_us));
   int v = 1 + right.recv();
   left.send(v);
 }
@@ -30,7 +26,6 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "usage: daisy [n >= 0]\n");
     return 1;
   }
-  if (const char* s = std::getenv("FT_SLEEP_US")) sleep_us = std::atoi(s);
   return ft::run([n] {
     if (!std::getenv("FT_TRACE")) ft::trace::start(stdout);
     ft::Chan<int> leftmost;
