@@ -24,14 +24,15 @@ Block waiting_for(const Waiter* w, Block op) {
 }  // namespace
 
 void SpinLock::lock() {
-  for (int spins = 0; held.exchange(true, std::memory_order_acquire); ++spins) {
+  // Test-and-test-and-set with exponential back-off: under contention every failed exchange
+  // moves the line between cores, so waiters space their attempts out.
+  for (int backoff = 1; held.exchange(true, std::memory_order_acquire);) {
     while (held.load(std::memory_order_relaxed)) {
-      // The holder may have been preempted: after a while, let it run.
-      if (++spins > 256) {
-        ::sched_yield();
-        spins = 0;
+      for (int i = 0; i < backoff; ++i) rt::cpu_relax();
+      if (backoff < 64) {
+        backoff <<= 1;
       } else {
-        rt::cpu_relax();
+        ::sched_yield();  // the holder may have been preempted: let it run
       }
     }
   }
