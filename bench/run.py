@@ -455,10 +455,15 @@ def main():
             ["program", "ft", "ft traced", "ratio", "target", "met?", "go", "go traced", "ratio",
              "ft ev", "ft B/ev", "ft ns/ev", "go ev", "go B/ev", "go ns/ev"], rows, notes)
 
-    if not a.keep_traces:
-        shutil.rmtree(tmp, ignore_errors=True)
-    else:
+    return finish(tmp, a.keep_traces, failures)
+
+
+def finish(tmp, keep_traces, failures):
+    """Drops (or names) the trace directory; lists failures; the driver's exit status."""
+    if keep_traces:
         print(f"traces kept in {tmp}")
+    else:
+        shutil.rmtree(tmp, ignore_errors=True)
     if failures:
         print()
         print(f"FAILURES ({len(failures)}) — crashes, hangs or wrong results; not counted above:")

@@ -439,17 +439,7 @@ def main():
              "beforehand). Go 1.19's trace viewer (HTML imports) cannot paint in today's "
              "Chromium; its time to ready is a lower bound of its time to paint."])
 
-    if a.keep_traces:
-        print(f"traces kept in {tmp}")
-    else:
-        shutil.rmtree(tmp, ignore_errors=True)
-    if failures:
-        print()
-        print(f"FAILURES ({len(failures)}) — not counted above:")
-        for f in failures:
-            print("  " + f)
-        return 1
-    return 0
+    return run.finish(tmp, a.keep_traces, failures)
 
 
 if __name__ == "__main__":

@@ -111,4 +111,20 @@ inline Script daisy(int n) {
   return s;
 }
 
+// One proc running fiber 1 in n slices of `len` ns separated by `gap` ns, from t=100; `idle`
+// more fibers are created and never run (window queries and the server's merging use this).
+inline Script train(int n, ft::exporter::Ns len, ft::exporter::Ns gap, int idle = 0) {
+  Script s;
+  uint32_t fn = s.func("f");
+  s.add(0, EventType::ProcStart, 0, 0, 0, 0);
+  for (uint64_t g = 1; g <= uint64_t(1 + idle); g++) s.add(0, EventType::GoCreate, 0, 0, g, fn);
+  ft::exporter::Ns t = 100;
+  for (int i = 0; i < n; i++) {
+    s.add(t, EventType::GoStart, 0, 0, 1);
+    s.add(t + len, EventType::GoYield, 0, 0, 1);
+    t += len + gap;
+  }
+  return s;
+}
+
 }  // namespace fttest

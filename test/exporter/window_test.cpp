@@ -9,20 +9,8 @@ using fttest::EventType;
 
 namespace {
 
-// One proc running fiber 1 in n slices of `len` ns separated by `gap` ns, starting at t=100.
 Model train(int n, Ns len, Ns gap) {
-  fttest::Script s;
-  uint32_t fn = s.func("f");
-  s.add(0, EventType::ProcStart, 0, 0, 0, 0);
-  s.add(0, EventType::GoCreate, 0, 0, 1, fn);
-  s.add(0, EventType::GoCreate, 0, 0, 2, fn);
-  Ns t = 100;
-  for (int i = 0; i < n; i++) {
-    s.add(t, EventType::GoStart, 0, 0, 1);
-    s.add(t + len, EventType::GoYield, 0, 0, 1);
-    t += len + gap;
-  }
-  return s.build();
+  return fttest::train(n, len, gap, 1).build();
 }
 
 }  // namespace
