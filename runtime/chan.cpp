@@ -4,7 +4,6 @@
 #include <sched.h>
 
 #include <cstdlib>
-#include <cstring>
 
 #include "fatal.hpp"
 
@@ -47,6 +46,7 @@ void WaitList::push(Waiter* w) {
     first = w;
   last = w;
   w->queued = true;
+  n.store(n.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
 }
 
 void WaitList::remove(Waiter* w) {
@@ -61,6 +61,7 @@ void WaitList::remove(Waiter* w) {
     last = w->prev;
   w->next = w->prev = nullptr;
   w->queued = false;
+  n.store(n.load(std::memory_order_relaxed) - 1, std::memory_order_relaxed);
 }
 
 Waiter* WaitList::dequeue() {
@@ -74,44 +75,44 @@ Waiter* WaitList::dequeue() {
   return nullptr;
 }
 
+// Buffered channels: the ring operation, then the waiter it may unblock on the other side
+// (which retries). Lock held: used by select and by the slow paths.
+Attempt ring_try(ChanCore* c, void* elem, bool send) {
+  Attempt a;
+  const Ring::Result r = send ? c->ring->push(elem) : c->ring->pop(elem);
+  if (r == Ring::Blocked) return a;
+  a.done = true;
+  a.ok = r == Ring::Ok;
+  if (a.ok) {
+    if (Waiter* w = (send ? c->recvq : c->sendq).dequeue()) {
+      w->success = true;
+      a.wake = w->g;
+      a.wake_reason = waiting_for(w, send ? Block::ChanRecv : Block::ChanSend);
+    }
+  }
+  return a;
+}
+
 Attempt send_try(ChanCore* c, void* elem) {
   Attempt a;
   if (c->closed) return a;  // caller throws
+  if (c->ring) return ring_try(c, elem, true);
   if (Waiter* w = c->recvq.dequeue()) {
-    // A receiver is parked: hand the value straight to it (the buffer is empty).
+    // A receiver is parked: hand the value straight to it.
     c->ops->move_construct(w->elem, elem);
     w->success = true;
     a = {true, true, w->g, waiting_for(w, Block::ChanRecv)};
-  } else if (c->count < c->cap) {
-    c->ops->move_construct(c->slot((c->head + c->count) % c->cap), elem);
-    ++c->count;
-    a.done = true;
   }
   return a;
 }
 
 Attempt recv_try(ChanCore* c, void* out) {
   Attempt a;
+  if (c->ring) return ring_try(c, out, false);
   if (Waiter* w = c->sendq.dequeue()) {
-    if (c->cap == 0) {
-      c->ops->move_construct(out, w->elem);
-    } else {
-      // Full buffer: take its head, the parked sender's value takes the freed tail slot.
-      void* h = c->slot(c->head);
-      c->ops->move_construct(out, h);
-      c->ops->destroy(h);
-      c->ops->move_construct(h, w->elem);
-      c->head = (c->head + 1) % c->cap;
-    }
+    c->ops->move_construct(out, w->elem);
     w->success = true;
     a = {true, true, w->g, waiting_for(w, Block::ChanSend)};
-  } else if (c->count > 0) {
-    void* h = c->slot(c->head);
-    c->ops->move_construct(out, h);
-    c->ops->destroy(h);
-    c->head = (c->head + 1) % c->cap;
-    --c->count;
-    a.done = true;
   } else if (c->closed) {
     a.done = true;
     a.ok = false;
@@ -128,10 +129,7 @@ ChanCore* chan_new(const ElemOps* ops, long cap) {
   auto* c = new ChanCore;
   c->ops = ops;
   c->cap = static_cast<size_t>(cap);
-  if (cap > 0) {
-    c->buf = static_cast<char*>(std::malloc(c->cap * ops->size));
-    if (!c->buf) throw std::bad_alloc();
-  }
+  if (cap > 0) c->ring = new Ring(ops, c->cap);
   c->id = next_chan_id.fetch_add(1, std::memory_order_relaxed);
   return c;
 }
@@ -142,12 +140,71 @@ void chan_ref(ChanCore* c) {
 
 void chan_unref(ChanCore* c) {
   if (c->refs.fetch_sub(1, std::memory_order_acq_rel) != 1) return;
-  for (size_t i = 0; i < c->count; ++i) c->ops->destroy(c->slot((c->head + i) % c->cap));
-  std::free(c->buf);
+  delete c->ring;
   delete c;
 }
 
+namespace {
+// A buffered channel's operation without the lock. After a push (pop), a parked receiver
+// (sender) may be waiting for exactly this value (room): the count is read after the ring's
+// seq_cst CAS, and is zero on the hot path (one load of a line nobody writes).
+Ring::Result ring_op(ChanCore* c, void* elem, bool send) {
+  const Ring::Result r = send ? c->ring->push(elem) : c->ring->pop(elem);
+  if (r == Ring::Ok && (send ? c->recvq : c->sendq).n.load(std::memory_order_seq_cst) != 0) {
+    Attempt a;
+    c->lock.lock();
+    if (Waiter* w = (send ? c->recvq : c->sendq).dequeue()) {
+      w->success = true;
+      a.wake = w->g;
+      a.wake_reason = waiting_for(w, send ? Block::ChanRecv : Block::ChanSend);
+    }
+    c->lock.unlock();
+    wake(a, c);
+  }
+  return r;
+}
+
+// Parks the running fiber in sendq (send) or recvq until a partner or close() wakes it.
+// Entered with the lock held, returns with it released: false without parking when a
+// buffered channel's ring changed meanwhile (retry), else true and the Waiter's verdict.
+[[gnu::always_inline]] inline bool wait(ChanCore* c, void* elem, bool send, bool* success) {
+  rt::M* m = rt::this_m();
+  if (!m || !m->cur) {
+    c->lock.unlock();
+    rt::misuse("blocking Chan::%s called outside a fiber (call it from inside ft::run)",
+               send ? "send" : "recv");
+  }
+  WaitList& q = send ? c->sendq : c->recvq;
+  Waiter w;
+  w.g = m->cur;
+  w.elem = elem;
+  q.push(&w);
+  if (may_proceed(c, send)) {
+    q.remove(&w);
+    c->lock.unlock();
+    return false;
+  }
+  rt::park(unlock_chan, c, send ? Block::ChanSend : Block::ChanRecv, c->id);
+  *success = w.success;
+  return true;
+}
+
+// A buffered channel's blocking operation: Ring::Ok or Ring::Closed.
+Ring::Result ring_wait(ChanCore* c, void* elem, bool send) {
+  for (bool woken;;) {
+    const Ring::Result r = ring_op(c, elem, send);
+    if (r != Ring::Blocked) return r;
+    c->lock.lock();
+    wait(c, elem, send, &woken);  // woken or not: the ring has changed, look again
+  }
+}
+}  // namespace
+
 void chan_send(ChanCore* c, void* elem) {
+  if (c->ring) {
+    if (ring_wait(c, elem, true) == Ring::Closed) throw ChanClosed();
+    return;
+  }
   c->lock.lock();
   if (c->closed) {
     c->lock.unlock();
@@ -159,20 +216,13 @@ void chan_send(ChanCore* c, void* elem) {
     wake(a, c);
     return;
   }
-  rt::M* m = rt::this_m();
-  if (!m || !m->cur) {
-    c->lock.unlock();
-    rt::misuse("blocking Chan::send called outside a fiber (call it from inside ft::run)");
-  }
-  Waiter w;
-  w.g = m->cur;
-  w.elem = elem;
-  c->sendq.push(&w);
-  rt::park(unlock_chan, c, Block::ChanSend, c->id);
-  if (!w.success) throw ChanClosed();
+  bool sent = false;
+  wait(c, elem, true, &sent);
+  if (!sent) throw ChanClosed();
 }
 
 bool chan_recv(ChanCore* c, void* out) {
+  if (c->ring) return ring_wait(c, out, false) == Ring::Ok;
   c->lock.lock();
   Attempt a = recv_try(c, out);
   if (a.done) {
@@ -180,20 +230,17 @@ bool chan_recv(ChanCore* c, void* out) {
     wake(a, c);
     return a.ok;
   }
-  rt::M* m = rt::this_m();
-  if (!m || !m->cur) {
-    c->lock.unlock();
-    rt::misuse("blocking Chan::recv called outside a fiber (call it from inside ft::run)");
-  }
-  Waiter w;
-  w.g = m->cur;
-  w.elem = out;
-  c->recvq.push(&w);
-  rt::park(unlock_chan, c, Block::ChanRecv, c->id);
-  return w.success;
+  bool got = false;
+  wait(c, out, false, &got);
+  return got;
 }
 
 int chan_try_send(ChanCore* c, void* elem) {
+  if (c->ring) {
+    const Ring::Result r = ring_op(c, elem, true);
+    if (r == Ring::Closed) throw ChanClosed();
+    return r == Ring::Ok;
+  }
   c->lock.lock();
   if (c->closed) {
     c->lock.unlock();
@@ -206,6 +253,10 @@ int chan_try_send(ChanCore* c, void* elem) {
 }
 
 int chan_try_recv(ChanCore* c, void* out) {
+  if (c->ring) {
+    const Ring::Result r = ring_op(c, out, false);
+    return r == Ring::Ok ? 1 : r == Ring::Closed ? -1 : 0;
+  }
   c->lock.lock();
   Attempt a = recv_try(c, out);
   c->lock.unlock();
@@ -221,8 +272,9 @@ void chan_close(ChanCore* c) {
     rt::misuse("close of closed channel (chan %llu)", static_cast<unsigned long long>(c->id));
   }
   c->closed = true;
-  // Collect every waiter under the lock, wake them after: receivers get "closed", senders
-  // throw ChanClosed when they resume.
+  if (c->ring) c->ring->close();
+  // Collect every waiter under the lock, wake them after: receivers get "closed" (of a
+  // buffered channel: they retry and drain what is left), senders throw ChanClosed.
   Waiter* woken = nullptr;
   for (WaitList* q : {&c->recvq, &c->sendq})
     while (Waiter* w = q->dequeue()) {
@@ -241,7 +293,7 @@ void chan_close(ChanCore* c) {
 }
 
 size_t chan_len(const ChanCore* c) {
-  return c->count;
+  return c->ring ? c->ring->size() : 0;
 }
 size_t chan_cap(const ChanCore* c) {
   return c->cap;

@@ -1,12 +1,19 @@
 // Channel internals shared by chan.cpp and select.cpp.
 //
-// Invariants (all under `lock`):
-//  - recvq non-empty  =>  count == 0 (receivers wait only on an empty channel);
-//  - sendq non-empty  =>  count == cap (senders wait only on a full one);
+// Unbuffered channels (Go's handoff), all under `lock`:
+//  - recvq non-empty => no sender can proceed, and the other way round: a value passes
+//    straight from a sender to a parked receiver's Waiter (or back);
+// Buffered channels keep their values in a lock-free Ring (ring.hpp): a send or receive that
+// does not have to wait takes no lock. `lock` guards only the wait queues and `closed`.
+//  - A fiber that found the ring full (empty) registers a Waiter in sendq (recvq) under the
+//    lock, then re-checks the ring before parking; an operation that succeeded on the ring
+//    then reads the opposite queue's count and, if non-zero, wakes one waiter under the lock.
+//    Both sides order "write mine, read theirs" with seq_cst, so at least one of them sees
+//    the other (Dekker): no wake-up is lost. A woken waiter retries; it may lose the race to
+//    a fiber that did not wait, and waits again.
+// Common to both:
 //  - a Waiter (Go's sudog) lives on its parked fiber's stack; it is linked in at most one
 //    queue per channel and only while its fiber is parked or about to park.
-// A select waits with one Waiter per case, all sharing a SelectState; a waker claims the
-// whole select by CAS on `done` and skips waiters whose select was already claimed.
 #pragma once
 
 #include <atomic>
@@ -14,6 +21,7 @@
 
 #include "ft/chan.hpp"
 #include "ft/sync.hpp"
+#include "ring.hpp"
 #include "sched.hpp"
 
 namespace ft::detail {
@@ -37,6 +45,7 @@ struct Waiter {
 struct WaitList {
   Waiter* first = nullptr;
   Waiter* last = nullptr;
+  std::atomic<uint32_t> n{0};  // waiters linked: written under the lock, read without it
   void push(Waiter* w);
   void remove(Waiter* w);
   // Next waiter that may be woken: for select waiters, claims their select first.
@@ -48,20 +57,16 @@ struct ChanCore {
   SpinLock lock;
   const ElemOps* ops;
   size_t cap = 0;
-  size_t count = 0;
-  size_t head = 0;  // next slot to receive from
-  char* buf = nullptr;
+  Ring* ring = nullptr;  // buffered channels only
   bool closed = false;
   WaitList recvq, sendq;
   uint64_t id = 0;
-
-  void* slot(size_t i) { return buf + i * ops->size; }
 };
 
 // The non-blocking halves of send and receive, with `c->lock` held (and still held on
 // return, so that select can try several channels under their locks). `done` tells whether
 // the operation happened; `wake` is the partner to ready once the lock is released.
-// send_try on a closed channel throws ChanClosed after unlocking nothing: callers unlock.
+// send_try on a closed channel does nothing: callers check `closed` and throw.
 struct Attempt {
   bool done = false;
   bool ok = true;  // receive: false when the channel was closed and drained
@@ -71,5 +76,11 @@ struct Attempt {
 Attempt send_try(ChanCore* c, void* elem);
 Attempt recv_try(ChanCore* c, void* out);
 void wake(const Attempt& a, ChanCore* c);
+// Whether a waiter registered on `c` should retry instead of parking (buffered channels: the
+// ring changed between the failed attempt and the registration). Call with the lock held.
+inline bool may_proceed(ChanCore* c, bool send) {
+  if (!c->ring) return false;  // unbuffered: everything is decided under the lock
+  return send ? c->ring->may_push() : c->ring->may_pop();
+}
 
 }  // namespace ft::detail

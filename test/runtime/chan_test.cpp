@@ -150,3 +150,69 @@ TEST_CASE("ft::run returns main's result and can run again") {
     });
   REQUIRE(total == 3);
 }
+
+TEST_CASE("a buffered channel's ring wraps around at any capacity, in FIFO order") {
+  const long cap = GENERATE(1, 3, 5, 8);
+  ft::run([cap] {
+    ft::Chan<long> c(cap);
+    long next_in = 0, next_out = 0;
+    for (int lap = 0; lap < 10; ++lap) {
+      // Fill partway and drain partway so that head and tail cross the end at every offset.
+      for (long i = 0; i <= lap % cap && c.size() < static_cast<size_t>(cap); ++i)
+        REQUIRE(c.try_send(next_in++));
+      REQUIRE(c.size() == static_cast<size_t>(next_in - next_out));
+      while (c.size() > static_cast<size_t>(lap % 2)) REQUIRE(c.recv() == next_out++);
+    }
+    while (c.size() > 0) REQUIRE(c.recv() == next_out++);
+    while (c.try_send(next_in)) ++next_in;
+    REQUIRE(c.size() == static_cast<size_t>(cap));
+    while (auto v = c.try_recv()) REQUIRE(*v == next_out++);
+    REQUIRE(next_out == next_in);
+  });
+}
+
+TEST_CASE("close of a full buffered channel: blocked senders throw, buffered values still arrive") {
+  std::atomic<int> threw{0};
+  std::vector<int> got;
+  ft::run([&] {
+    ft::Chan<int> c(2);
+    c.send(1);
+    c.send(2);
+    ft::WaitGroup wg;
+    wg.add(3);
+    for (int i = 0; i < 3; ++i)
+      ft::go([&, c]() mutable {
+        try {
+          c.send(9);
+        } catch (const ft::ChanClosed&) {
+          ++threw;
+        }
+        wg.done();
+      });
+    ft::sleep(std::chrono::milliseconds(5));  // all three block on the full buffer
+    c.close();
+    wg.wait();
+    for (int v : c) got.push_back(v);
+  });
+  REQUIRE(threw == 3);
+  REQUIRE(got == std::vector<int>{1, 2});
+}
+
+TEST_CASE("close of an empty buffered channel wakes every waiting receiver") {
+  const int n = 20;
+  std::atomic<int> closed_seen{0};
+  ft::run([&] {
+    ft::Chan<int> c(4);
+    ft::WaitGroup wg;
+    wg.add(n);
+    for (int i = 0; i < n; ++i)
+      ft::go([&, c]() mutable {
+        if (!c.recv_ok()) ++closed_seen;
+        wg.done();
+      });
+    ft::sleep(std::chrono::milliseconds(5));
+    c.close();
+    wg.wait();
+  });
+  REQUIRE(closed_seen == n);
+}
