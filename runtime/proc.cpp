@@ -105,7 +105,7 @@ void stopm(M* m) {
 
 Fiber* gq_get(P* p, uint32_t max) {
   if (sched.gq_size.load(std::memory_order_relaxed) == 0) return nullptr;
-  std::lock_guard<std::mutex> g(sched.mu);
+  std::lock_guard<detail::SpinLock> g(sched.gq_lock);
   Fiber* f = sched.gq_head;
   if (!f) return nullptr;
   // Take a fair share, keep the first to run, move the rest into the local queue.
@@ -134,7 +134,7 @@ void runqput(P* p, Fiber* f, bool next) {
     Fiber* batch[RunQ::kSize / 2 + 1];
     uint32_t n = p->runq.grab(batch, RunQ::kSize / 2);
     batch[n++] = f;
-    std::lock_guard<std::mutex> g(sched.mu);
+    std::lock_guard<detail::SpinLock> g(sched.gq_lock);
     for (uint32_t i = 0; i < n; ++i) {
       batch[i]->next = nullptr;
       if (sched.gq_tail)
@@ -433,7 +433,7 @@ M* need_fiber(const char* what) {
 void gq_put(Fiber* f) {
   f->next = nullptr;
   {
-    std::lock_guard<std::mutex> g(sched.mu);
+    std::lock_guard<detail::SpinLock> g(sched.gq_lock);
     if (sched.gq_tail)
       sched.gq_tail->next = f;
     else
@@ -509,8 +509,8 @@ void ready(Fiber* f, Block reason, uint64_t obj) {
 void check_dead() {
   if (sched.stopping.load()) return;
   std::lock_guard<std::mutex> g(sched.mu);
-  if (sched.npidle.load() != sched.procs || sched.nsyscall.load() != 0 || sched.gq_head ||
-      timers_pending())
+  if (sched.npidle.load() != sched.procs || sched.nsyscall.load() != 0 ||
+      sched.gq_size.load() != 0 || timers_pending())
     return;
   for (P* p : sched.ps)
     if (!p->runq.empty() || p->runnext.load()) return;
