@@ -291,6 +291,7 @@ void execute(M* m, Fiber* f) {
   P* p = m->p;
   if (!f->ctx) bind_stack(p, f);
   m->cur = f;
+  m->spawned = 0;
   f->state.store(State::Running, std::memory_order_relaxed);
   p->schedtick.store(p->schedtick.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
   rec::go_start(f->id, f->stack.lo, f->stack.top(), m->quick ? rec::When::Last : rec::When::Now);
@@ -305,6 +306,10 @@ void execute(M* m, Fiber* f) {
     case After::Yield:
       f->state.store(State::Runnable, std::memory_order_relaxed);
       runqput(m->p, f, false);
+      break;
+    case After::Backlog:
+      f->state.store(State::Runnable, std::memory_order_relaxed);
+      gq_put(f);
       break;
     case After::Exit:
       if (f->is_main) {
@@ -522,6 +527,8 @@ void check_dead() {
 namespace ft::detail {
 using namespace ft::rt;
 
+constexpr uint32_t kBacklog = 2048;  // queued fibers per worker before a creator yields
+
 Fiber* fiber_new(size_t closure_size, void** closure, Invoke invoke, Invoke destroy,
                  const trace::StartFn* fn) {
   M* m = this_m();
@@ -552,7 +559,21 @@ void fiber_start(Fiber* f) {
   f->state.store(State::Runnable, std::memory_order_relaxed);
   if (rec::active()) rec::go_create(f->id, f->fn);
   // As Go's newproc: the new fiber runs next on this worker; the one it displaces is queued.
-  runqput(this_m()->p, f, true);
+  M* m = this_m();
+  runqput(m->p, f, true);
+  // Back-pressure: a loop that creates fibers faster than every worker runs them would grow
+  // the global queue without bound (a queued fiber holds a 256 B record: a million of them,
+  // 256 MB). Once one fiber has created kBacklog fibers in one run and the global queue holds
+  // more than kBacklog per worker, it yields to the back of the global queue: every worker
+  // runs the backlog before the creator makes more. Only such a loop: making a fiber that creates a
+  // few children yield would run more fibers at once, each holding a stack (skynet's tree: 10x the
+  // memory). Go needs no rule here only because its `go` statement is slower than its workers.
+  if (++m->spawned >= kBacklog && m->cur &&
+      sched.gq_size.load(std::memory_order_relaxed) > kBacklog * sched.procs) {
+    rec::go_yield();
+    m->after = After::Backlog;
+    switch_to_sched(m, m->cur);
+  }
 }
 
 int run_main(Invoke invoke, void* closure, const trace::StartFn* fn, const Config& cfg) {

@@ -46,7 +46,9 @@ namespace rec = ft::trace::rec;
 using trace::Block;
 
 // What a fiber asked its M to do after it switched away (runs on the scheduler stack).
-enum class After : uint8_t { None, Park, Yield, Exit, Requeue };
+// What the scheduler does with the fiber that just switched out. Yield: back of this
+// worker's queue; Backlog: back of the global queue (a creator behind its own backlog).
+enum class After : uint8_t { None, Park, Yield, Backlog, Exit, Requeue };
 
 struct P;
 
@@ -70,6 +72,7 @@ struct M {
   const void* asan_bottom = nullptr;
   size_t asan_size = 0;
   uint64_t rand = 0;
+  uint32_t spawned = 0;  // fibers the running fiber created since it was switched in
   // Syscall bookkeeping: the P this M left in syscall state, to take back on exit.
   P* oldp = nullptr;
 };
