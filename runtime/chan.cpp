@@ -4,6 +4,9 @@
 #include <sched.h>
 
 #include <cstdlib>
+#include <mutex>
+#include <string>
+#include <unordered_map>
 
 #include "fatal.hpp"
 
@@ -12,6 +15,17 @@ using rt::Block;
 
 namespace {
 std::atomic<uint64_t> next_chan_id{1};
+
+// Names of live channels, kept whether or not a trace is running, so that a session started
+// later can name them too. Naming is rare and off every hot path: a mutex and a map.
+struct Names {
+  std::mutex mu;
+  std::unordered_map<uint64_t, std::string> by_id;
+};
+Names& names() {
+  static Names* n = new Names;  // never destroyed: channels may outlive static destructors
+  return *n;
+}
 
 void unlock_chan(void* c) {
   static_cast<ChanCore*>(c)->lock.unlock();
@@ -140,6 +154,10 @@ void chan_ref(ChanCore* c) {
 
 void chan_unref(ChanCore* c) {
   if (c->refs.fetch_sub(1, std::memory_order_acq_rel) != 1) return;
+  if (c->named) {
+    std::lock_guard<std::mutex> g(names().mu);
+    names().by_id.erase(c->id);
+  }
   delete c->ring;
   delete c;
 }
@@ -303,7 +321,17 @@ uint64_t chan_id(const ChanCore* c) {
 }
 
 void chan_set_name(ChanCore* c, std::string_view name) {
+  {
+    std::lock_guard<std::mutex> g(names().mu);
+    names().by_id[c->id] = std::string(name);
+    c->named = true;
+  }
   if (rt::rec::active()) rt::rec::chan_name(c->id, name);
+}
+
+void chan_describe_names() {
+  std::lock_guard<std::mutex> g(names().mu);
+  for (const auto& [id, name] : names().by_id) rt::rec::chan_name(id, name);
 }
 
 }  // namespace ft::detail

@@ -59,9 +59,14 @@ struct ChanCore {
   size_t cap = 0;
   Ring* ring = nullptr;  // buffered channels only
   bool closed = false;
+  bool named = false;  // has an entry in the name registry (chan.cpp)
   WaitList recvq, sendq;
   uint64_t id = 0;
 };
+
+// Records a ChanName event for every live channel the user has named: a trace that starts
+// after the naming still shows the names (called from the tracer's start-of-trace snapshot).
+void chan_describe_names();
 
 // The non-blocking halves of send and receive, with `c->lock` held (and still held on
 // return, so that select can try several channels under their locks). `done` tells whether

@@ -1,0 +1,55 @@
+// The runtime's side of tracing (runtime/tracing.cpp): a trace started while fibers already
+// exist and channels already have names still describes them.
+#include <catch2/catch.hpp>
+
+#include <ft/ft.hpp>
+
+#include <string>
+
+#include "../tracer/trace_util.hpp"
+
+using namespace ft::trace;
+
+TEST_CASE("a trace started late names earlier channels and shows fibers already blocked") {
+  uint64_t jobs_id = 0, idle_id = 0;
+  std::vector<std::byte> bytes;
+  ft::run([&] {
+    ft::Chan<int> jobs(4);
+    jobs.name("jobs");
+    jobs_id = jobs.id();
+    {
+      ft::Chan<int> gone;
+      gone.name("gone");  // destroyed before the trace starts: not described
+    }
+    ft::Chan<int> idle;
+    idle_id = idle.id();
+    ft::WaitGroup wg;
+    wg.add(1);
+    ft::go([jobs, &wg]() mutable {
+      jobs.recv();  // blocked on a named channel when the trace starts
+      wg.done();
+    });
+    ft::sleep(std::chrono::milliseconds(5));
+    bytes = ft_test::capture([&] {
+      jobs.send(1);
+      wg.wait();
+    });
+  });
+  auto r = ft_test::read_bytes(bytes);
+  INFO(r.res.error);
+  REQUIRE(r.res.ok);
+  std::vector<std::string> named;
+  bool blocked_on_recv = false;
+  for (const Event& e : r.events) {
+    if (e.type == EventType::ChanName) {
+      named.push_back(r.tables.strings.at(e.a[1]));
+      CHECK(e.a[0] == jobs_id);
+    }
+    if (e.type == EventType::GoStatus && e.a[1] == 2 &&
+        e.a[2] == static_cast<uint64_t>(Block::ChanRecv))
+      blocked_on_recv = true;
+  }
+  CHECK(named == std::vector<std::string>{"jobs"});
+  CHECK(blocked_on_recv);
+  CHECK(idle_id != jobs_id);  // unnamed channels get no ChanName
+}
