@@ -21,6 +21,8 @@
 // "push, then read the receiver count" against "count a receiver, then read tail".
 #pragma once
 
+#include <sched.h>
+
 #include <atomic>
 #include <bit>
 #include <cstdint>
@@ -31,6 +33,21 @@
 #include "futex.hpp"
 
 namespace ft::detail {
+
+// Waiting for another thread a few instructions from done: spin with growing pauses, then
+// yield the CPU, in case that thread was preempted mid-operation (on a loaded machine two
+// workers can share one core, and a spinning waiter would burn the other's time slice).
+struct Backoff {
+  int step = 0;
+  void snooze() {
+    if (step < 7) {
+      for (int i = 0; i < 1 << step; ++i) rt::cpu_relax();
+      ++step;
+    } else {
+      ::sched_yield();
+    }
+  }
+};
 
 class Ring {
  public:
@@ -58,7 +75,7 @@ class Ring {
   // Moves *elem in. Uncontended: one CAS, one move, one store (~15 ns).
   Result push(void* elem) {
     uint64_t t = tail_.load(std::memory_order_relaxed);
-    for (;;) {
+    for (Backoff b;; b.snooze()) {
       if (t & mark_) return Closed;
       const uint64_t i = t & (mark_ - 1);
       const uint64_t s = stamps_[i].load(std::memory_order_acquire);
@@ -74,11 +91,9 @@ class Ring {
         // The cell still holds last lap's value: full, unless a receiver is taking it.
         std::atomic_thread_fence(std::memory_order_seq_cst);
         if (head_.load(std::memory_order_relaxed) + one_lap_ == t) return Blocked;
-        rt::cpu_relax();
         t = tail_.load(std::memory_order_relaxed);
       } else {
-        rt::cpu_relax();  // another sender moved tail on: reload
-        t = tail_.load(std::memory_order_relaxed);
+        t = tail_.load(std::memory_order_relaxed);  // another sender moved tail on
       }
     }
   }
@@ -119,7 +134,7 @@ class Ring {
 
   Result pop_raw(void* out) {
     uint64_t h = head_.load(std::memory_order_relaxed);
-    for (;;) {
+    for (Backoff b;; b.snooze()) {
       const uint64_t i = h & (mark_ - 1);
       const uint64_t s = stamps_[i].load(std::memory_order_acquire);
       if (s == h + 1) {
@@ -136,11 +151,9 @@ class Ring {
         std::atomic_thread_fence(std::memory_order_seq_cst);
         const uint64_t t = tail_.load(std::memory_order_relaxed);
         if ((t & ~mark_) == h) return (t & mark_) ? Closed : Blocked;
-        rt::cpu_relax();
         h = head_.load(std::memory_order_relaxed);
       } else {
-        rt::cpu_relax();  // another receiver moved head on: reload
-        h = head_.load(std::memory_order_relaxed);
+        h = head_.load(std::memory_order_relaxed);  // another receiver moved head on
       }
     }
   }
