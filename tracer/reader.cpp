@@ -181,6 +181,7 @@ bool decode_one(const uint8_t*& p, const uint8_t* end, DecState& st, Event& ev,
 }
 
 struct Reader {
+  Reader(const uint8_t* b, size_t n, Tables& t) : base(b), size(n), tables(t) {}
   const uint8_t* base;
   size_t size;
   Tables& tables;
@@ -480,7 +481,7 @@ ReadResult read(std::span<const std::byte> data, Tables& tables,
   tables = Tables{};
   tables.strings = {""};
   tables.funcs = {"unknown"};
-  Reader r{reinterpret_cast<const uint8_t*>(data.data()), data.size(), tables, {}, {}};
+  Reader r(reinterpret_cast<const uint8_t*>(data.data()), data.size(), tables);
   r.res.bytes = data.size();
   r.scan();
   r.deliver(on_event);
