@@ -57,10 +57,22 @@ struct Buffer {
   alignas(64) uint8_t data[kData];
 };
 
+// A recent stack walk, kept to check the next walk from the same frame against it instead of
+// redoing it (stacks.cpp): the frame addresses and return addresses it found.
+struct StackMemo {
+  static constexpr uint32_t kFrames = 16;  // deeper stacks are always walked
+  uintptr_t fp[kFrames];                   // fp[0] (the starting frame) is the key
+  uintptr_t pc[kFrames];
+  uintptr_t next;  // saved frame pointer in the last frame: where the walk stopped
+  uint32_t n;      // 0: empty
+  uint32_t id;
+};
+
 // Per-thread lookup caches in front of the shared tables (tables.cpp). Direct-mapped; a miss
 // takes the shared tables' mutex once per distinct key per thread.
 struct Caches {
-  static constexpr size_t kStacks = 1024, kFuncs = 256, kStrings = 256;
+  static constexpr size_t kStacks = 1024, kFuncs = 256, kStrings = 256, kMemos = 64;
+  StackMemo memo[kMemos];
   uint64_t stack_hash[kStacks];
   uint32_t stack_id[kStacks];
   const StartFn* fn_key[kFuncs];
@@ -100,9 +112,9 @@ extern constinit thread_local ThreadState t_state __attribute__((tls_model("init
 struct Recorder {
   std::atomic<Buffer*> full{nullptr};  // handed-off batches, LIFO; the writer takes them all
   std::atomic<ThreadState*> threads[kMaxThreads] = {};
-  std::atomic<uint64_t> lost{0};  // events dropped (no buffer memory)
+  std::atomic<uint64_t> lost{0};    // events dropped (no buffer memory)
   uint8_t tick_shift = kTickShift;  // written into the header
-  std::atomic<bool> stacks{true};  // set by start() before g_active
+  std::atomic<bool> stacks{true};   // set by start() before g_active
 };
 extern Recorder g_rec;
 

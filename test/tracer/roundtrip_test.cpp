@@ -30,6 +30,22 @@ __attribute__((noinline)) void outer_caller_for_stack() {
   asm volatile("");
 }
 
+// Two callers of the same shape, called through one call site: the frames of memo_leaf and
+// of go_block then sit at the same addresses whichever caller runs, and only a frame further
+// down tells the stacks apart (the recorder's memo of the last walk must notice).
+__attribute__((noinline)) void memo_leaf() {
+  rec::go_block(Block::ChanRecv, 78);
+  asm volatile("");
+}
+__attribute__((noinline)) void memo_caller_a() {
+  memo_leaf();
+  asm volatile("");
+}
+__attribute__((noinline)) void memo_caller_b() {
+  memo_leaf();
+  asm volatile("");
+}
+
 std::vector<Event> of_type(const std::vector<Event>& evs, EventType t) {
   std::vector<Event> out;
   for (const auto& e : evs)
@@ -193,6 +209,25 @@ TEST_CASE("stacks can be turned off") {
   auto blocks = of_type(r.events, EventType::GoBlock);
   REQUIRE(blocks.size() == 1);
   CHECK(blocks[0].stack == 0);
+}
+
+TEST_CASE("a stack walked again from the same frame follows a changed caller") {
+  void (*volatile callers[4])() = {memo_caller_a, memo_caller_b, memo_caller_a, memo_caller_a};
+  auto bytes = capture([&] {
+    for (auto* f : callers) f();
+  });
+  auto r = read_bytes(bytes);
+  REQUIRE(r.res.ok);
+  auto blocks = of_type(r.events, EventType::GoBlock);
+  REQUIRE(blocks.size() == 4);
+  for (const auto& b : blocks) REQUIRE(b.stack != 0);
+  CHECK(has_frame(r.tables, blocks[0].stack, "memo_caller_a"));
+  CHECK(!has_frame(r.tables, blocks[0].stack, "memo_caller_b"));
+  CHECK(has_frame(r.tables, blocks[1].stack, "memo_caller_b"));
+  CHECK(!has_frame(r.tables, blocks[1].stack, "memo_caller_a"));
+  CHECK(blocks[1].stack != blocks[0].stack);
+  CHECK(blocks[2].stack == blocks[0].stack);
+  CHECK(blocks[3].stack == blocks[0].stack);
 }
 
 TEST_CASE("When::Last stamps an event with the previous event's time") {
