@@ -25,7 +25,9 @@ inline uint8_t stack_flag(uint32_t stack) {
 inline uint8_t* put_stack(uint8_t* p, uint32_t stack) {
   return stack ? fmt::put_uv(p, stack) : p;
 }
-inline uint32_t stack_here(ThreadState& t, void* fp) {
+// no_sanitize_address here and on its callers: capture_stack reads other functions' frames, and
+// GCC inlines only between functions with the same sanitizer attributes.
+__attribute__((no_sanitize_address)) inline uint32_t stack_here(ThreadState& t, void* fp) {
   return g_rec.stacks.load(std::memory_order_relaxed) ? capture_stack(t, uintptr_t(fp)) : 0;
 }
 inline uint8_t reason_bits(Block r) {
@@ -130,7 +132,7 @@ __attribute__((noinline)) void procs(uint32_t count) {
   if (uint8_t* p = begin(t, fmt::kProcs)) commit(t, fmt::put_uv(p, count));
 }
 
-__attribute__((noinline)) void go_create(uint64_t g, const StartFn* fn) {
+__attribute__((noinline, no_sanitize_address)) void go_create(uint64_t g, const StartFn* fn) {
   ThreadState& t = t_state;
   if (!active()) return;
   uint32_t fid = intern_func(t, fn);
@@ -170,7 +172,8 @@ __attribute__((noinline)) void go_end() {
   not_running(t);
 }
 
-__attribute__((noinline)) void go_block(Block reason, uint64_t obj, When when) {
+__attribute__((noinline, no_sanitize_address)) void go_block(Block reason, uint64_t obj,
+                                                             When when) {
   ThreadState& t = t_state;
   if (active()) {
     uint32_t stack = stack_here(t, __builtin_frame_address(0));
@@ -182,7 +185,8 @@ __attribute__((noinline)) void go_block(Block reason, uint64_t obj, When when) {
   not_running(t);
 }
 
-__attribute__((noinline)) void go_unblock(uint64_t g, Block reason, uint64_t obj, When when) {
+__attribute__((noinline, no_sanitize_address)) void go_unblock(uint64_t g, Block reason,
+                                                               uint64_t obj, When when) {
   ThreadState& t = t_state;
   if (!active()) return;
   uint32_t stack = stack_here(t, __builtin_frame_address(0));
@@ -194,7 +198,7 @@ __attribute__((noinline)) void go_unblock(uint64_t g, Block reason, uint64_t obj
   commit(t, put_stack(put_obj(t, p, obj), stack));
 }
 
-__attribute__((noinline)) void go_yield() {
+__attribute__((noinline, no_sanitize_address)) void go_yield() {
   ThreadState& t = t_state;
   if (active()) {
     uint32_t stack = stack_here(t, __builtin_frame_address(0));
@@ -204,7 +208,7 @@ __attribute__((noinline)) void go_yield() {
   not_running(t);
 }
 
-__attribute__((noinline)) void syscall_enter() {
+__attribute__((noinline, no_sanitize_address)) void syscall_enter() {
   ThreadState& t = t_state;
   if (!active()) return;
   uint32_t stack = stack_here(t, __builtin_frame_address(0));

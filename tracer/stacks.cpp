@@ -54,6 +54,10 @@ uint32_t TableStore::string_locked(std::string_view s) {
   return id;
 }
 
+uint32_t capture_stack_unregistered(ThreadState& t, uintptr_t fp) {
+  return ensure_registered(t) ? capture_stack(t, fp) : 0;
+}
+
 uint32_t intern_stack(const uintptr_t* pcs, uint32_t n, uint64_t hash) {
   TableStore& ts = tables();
   std::lock_guard<std::mutex> lk(ts.mu);
@@ -65,65 +69,11 @@ uint32_t intern_stack(const uintptr_t* pcs, uint32_t n, uint64_t hash) {
   return id;
 }
 
-namespace {
-
-// Whether walking from m.fp[0] now would find exactly the frames of m: every frame's saved frame
-// pointer and return address are compared with the memo's, and the condition that ended the
-// walk is evaluated again against the current bounds and memory. The loads are independent (the
-// addresses come from the memo, not from each other), so this costs a fraction of a walk, whose
-// loads form a dependent chain, and skips the hash and the table lookup.
-__attribute__((no_sanitize_address)) inline bool memo_matches(const StackMemo& m, uintptr_t lo,
-                                                              uintptr_t hi) {
-  const uint32_t n = m.n;
-  if (m.fp[0] < lo || m.fp[n - 1] + 16 > hi) return false;  // fp[] ascend: all in [lo, hi)
-  uintptr_t diff = 0;
-  for (uint32_t i = 0; i + 1 < n; i++) {
-    const auto* f = reinterpret_cast<const uintptr_t*>(m.fp[i]);
-    diff |= (f[0] ^ m.fp[i + 1]) | (f[1] ^ m.pc[i]);
-  }
-  const auto* last = reinterpret_cast<const uintptr_t*>(m.fp[n - 1]);
-  diff |= (last[0] ^ m.next) | (last[1] ^ m.pc[n - 1]);
-  if (diff) return false;
-  // The walk stopped after the last frame: on a link that does not ascend, on leaving the
-  // stack, or on a zero return address. Only the last depends on memory not compared above.
-  const uintptr_t nx = m.next;
-  if (nx <= m.fp[n - 1] || nx < lo || nx + 16 > hi || (nx & 7)) return true;
-  return reinterpret_cast<const uintptr_t*>(nx)[1] == 0;
-}
-
-// By frame and return address: the calls of two rec:: functions from one function share the
-// frame address, and would evict each other.
-inline size_t memo_slot(uintptr_t fp, uintptr_t pc) {
-  uint64_t k = (fp ^ (pc << 7)) * 0x9E3779B97F4A7C15ull;
-  return size_t(k >> 58) & (Caches::kMemos - 1);
-}
-
-}  // namespace
-
-// Cost, measured in the runtime ping-pong (5-6 frames; bench/tracer): ~5 ns per event when the
-// memo of the starting frame matches, which it does for a loop that blocks at the same place
-// (same fiber stack, or a recycled one at the same address; 100% there, 80% in skynet, 33% in
-// daisy, whose 100 000 fibers each block once), against ~6.5 ns for the walk (~1 ns per frame,
-// a dependent chain of loads), the 64-bit hash and the direct-mapped cache lookup; a miss there
-// takes the tables' mutex once per new stack.
-__attribute__((no_sanitize_address, noinline)) uint32_t capture_stack(ThreadState& t,
-                                                                      uintptr_t fp) {
-  if (__builtin_expect(!t.caches, 0) && !ensure_registered(t)) return 0;
-  uintptr_t lo, hi;
-  if (fp >= t.fiber_lo && fp < t.fiber_hi) {
-    lo = t.fiber_lo;
-    hi = t.fiber_hi;
-  } else if (fp >= t.thread_lo && fp < t.thread_hi) {
-    lo = t.thread_lo;
-    hi = t.thread_hi;
-  } else {
-    return 0;
-  }
-  if (fp + 16 > hi || (fp & 7)) return 0;
+// The memo missed (capture_stack in recorder.hpp): walk, hash, look the stack up, and refill m.
+__attribute__((no_sanitize_address, noinline)) uint32_t walk_stack(ThreadState& t, uintptr_t fp,
+                                                                   uintptr_t lo, uintptr_t hi,
+                                                                   StackMemo& m) {
   Caches& c = *t.caches;
-  StackMemo& m = c.memo[memo_slot(fp, reinterpret_cast<const uintptr_t*>(fp)[1])];
-  if (m.fp[0] == fp && m.n && memo_matches(m, lo, hi)) return m.id;
-
   // The walk refills the memo as it goes (its old content is stale anyway): a copy afterwards
   // (rep movs) cost more than the walk itself.
   uintptr_t pcs[fmt::kMaxFrames];
