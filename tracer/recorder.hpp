@@ -71,8 +71,9 @@ struct StackMemo {
 // Per-thread lookup caches in front of the shared tables (tables.cpp). Direct-mapped; a miss
 // takes the shared tables' mutex once per distinct key per thread.
 struct Caches {
-  static constexpr size_t kStacks = 1024, kFuncs = 256, kStrings = 256, kMemos = 64;
-  StackMemo memo[kMemos];
+  static constexpr size_t kStacks = 1024, kFuncs = 256, kStrings = 256, kMemoSets = 32;
+  StackMemo memo[kMemoSets][2];    // two ways per set: two hot keys that collide do not thrash
+  uint8_t memo_victim[kMemoSets];  // the way a miss refills: the one not used last
   uint64_t stack_hash[kStacks];
   uint32_t stack_id[kStacks];
   const StartFn* fn_key[kFuncs];
@@ -159,12 +160,13 @@ __attribute__((no_sanitize_address)) inline bool memo_matches(const StackMemo& m
 }
 
 // The stack id of the frames from fp (the frame of a rec:: function) outwards; 0 when fp is on
-// no known stack. See stacks.cpp for the walk and its bounds. The memo slot is chosen by frame
-// and return address: the calls of two rec:: functions from one function share the frame
-// address, and would evict each other.
+// no known stack. See stacks.cpp for the walk and its bounds. The memo set is chosen by frame
+// and return address (the calls of two rec:: functions from one function share the frame
+// address), and has two ways: with one, two keys of a loop that hash alike evicted each other on
+// every event (seen in pingpong: every stack walked).
 // Cost, measured in the runtime ping-pong (5-6 frames; bench/tracer): ~4 ns per event when the
 // memo matches, which it does for a loop that blocks at the same place (same fiber stack, or a
-// recycled one at the same address; 100% in pingpong, 80% in skynet, 33% in daisy, whose
+// recycled one at the same address; ~100% in pingpong, 80% in skynet, 33% in daisy, whose
 // 100 000 fibers each block once), against ~6.5 ns for walk_stack.
 __attribute__((no_sanitize_address)) inline uint32_t capture_stack(ThreadState& t, uintptr_t fp) {
   if (__builtin_expect(!t.caches, 0)) return capture_stack_unregistered(t, fp);
@@ -179,9 +181,21 @@ __attribute__((no_sanitize_address)) inline uint32_t capture_stack(ThreadState& 
     return 0;
   }
   if (fp + 16 > hi || (fp & 7)) return 0;
-  uint64_t k = (fp ^ (reinterpret_cast<const uintptr_t*>(fp)[1] << 7)) * 0x9E3779B97F4A7C15ull;
-  StackMemo& m = t.caches->memo[(k >> 58) & (Caches::kMemos - 1)];
-  if (__builtin_expect(m.fp[0] == fp && m.n && memo_matches(m, lo, hi), 1)) return m.id;
+  const uintptr_t pc = reinterpret_cast<const uintptr_t*>(fp)[1];
+  const size_t set = size_t(((fp ^ (pc << 7)) * 0x9E3779B97F4A7C15ull) >> 59) % Caches::kMemoSets;
+  StackMemo* ways = t.caches->memo[set];
+  uint8_t& victim = t.caches->memo_victim[set];
+  for (uint8_t w = 0; w < 2; w++) {
+    StackMemo& m = ways[w];
+    if (m.fp[0] == fp && m.pc[0] == pc) {
+      victim = uint8_t(w ^ 1);
+      if (__builtin_expect(m.n && memo_matches(m, lo, hi), 1)) return m.id;
+      // Same key, other (or too deep) stack: refill this way, keep the other.
+      return walk_stack(t, fp, lo, hi, m);
+    }
+  }
+  StackMemo& m = ways[victim];
+  victim ^= 1;
   return walk_stack(t, fp, lo, hi, m);
 }
 
