@@ -1,8 +1,6 @@
 // Channels (Go's chan.go): the handoff, the buffer, close, and the blocking paths.
 #include "chan.hpp"
 
-#include <sched.h>
-
 #include <cstdlib>
 #include <mutex>
 #include <string>
@@ -37,18 +35,10 @@ Block waiting_for(const Waiter* w, Block op) {
 }  // namespace
 
 void SpinLock::lock() {
-  // Test-and-test-and-set with exponential back-off: under contention every failed exchange
-  // moves the line between cores, so waiters space their attempts out.
-  for (int backoff = 1; held.exchange(true, std::memory_order_acquire);) {
-    while (held.load(std::memory_order_relaxed)) {
-      for (int i = 0; i < backoff; ++i) rt::cpu_relax();
-      if (backoff < 64) {
-        backoff <<= 1;
-      } else {
-        ::sched_yield();  // the holder may have been preempted: let it run
-      }
-    }
-  }
+  // Test-and-test-and-set with back-off: under contention every failed exchange moves the
+  // line between cores, so waiters space their attempts out, then yield to a preempted holder.
+  for (rt::Backoff b; held.exchange(true, std::memory_order_acquire);)
+    while (held.load(std::memory_order_relaxed)) b.snooze();
 }
 
 void WaitList::push(Waiter* w) {
@@ -91,19 +81,25 @@ Waiter* WaitList::dequeue() {
 
 // Buffered channels: the ring operation, then the waiter it may unblock on the other side
 // (which retries). Lock held: used by select and by the slow paths.
+// Lock held: claims the first waiter on the other side of a send (recv), if any, marks it
+// served and sets it as the fiber `a` wakes.
+Waiter* claim_partner(ChanCore* c, bool send, Attempt& a) {
+  Waiter* w = (send ? c->recvq : c->sendq).dequeue();
+  if (w) {
+    w->success = true;
+    a.wake = w->g;
+    a.wake_reason = waiting_for(w, send ? Block::ChanRecv : Block::ChanSend);
+  }
+  return w;
+}
+
 Attempt ring_try(ChanCore* c, void* elem, bool send) {
   Attempt a;
   const Ring::Result r = send ? c->ring->push(elem) : c->ring->pop(elem);
   if (r == Ring::Blocked) return a;
   a.done = true;
   a.ok = r == Ring::Ok;
-  if (a.ok) {
-    if (Waiter* w = (send ? c->recvq : c->sendq).dequeue()) {
-      w->success = true;
-      a.wake = w->g;
-      a.wake_reason = waiting_for(w, send ? Block::ChanRecv : Block::ChanSend);
-    }
-  }
+  if (a.ok) claim_partner(c, send, a);
   return a;
 }
 
@@ -111,11 +107,10 @@ Attempt send_try(ChanCore* c, void* elem) {
   Attempt a;
   if (c->closed) return a;  // caller throws
   if (c->ring) return ring_try(c, elem, true);
-  if (Waiter* w = c->recvq.dequeue()) {
+  if (Waiter* w = claim_partner(c, true, a)) {
     // A receiver is parked: hand the value straight to it.
     c->ops->move_construct(w->elem, elem);
-    w->success = true;
-    a = {true, true, w->g, waiting_for(w, Block::ChanRecv)};
+    a.done = true;
   }
   return a;
 }
@@ -123,10 +118,9 @@ Attempt send_try(ChanCore* c, void* elem) {
 Attempt recv_try(ChanCore* c, void* out) {
   Attempt a;
   if (c->ring) return ring_try(c, out, false);
-  if (Waiter* w = c->sendq.dequeue()) {
+  if (Waiter* w = claim_partner(c, false, a)) {
     c->ops->move_construct(out, w->elem);
-    w->success = true;
-    a = {true, true, w->g, waiting_for(w, Block::ChanSend)};
+    a.done = true;
   } else if (c->closed) {
     a.done = true;
     a.ok = false;
@@ -171,11 +165,7 @@ Ring::Result ring_op(ChanCore* c, void* elem, bool send) {
   if (r == Ring::Ok && (send ? c->recvq : c->sendq).n.load(std::memory_order_seq_cst) != 0) {
     Attempt a;
     c->lock.lock();
-    if (Waiter* w = (send ? c->recvq : c->sendq).dequeue()) {
-      w->success = true;
-      a.wake = w->g;
-      a.wake_reason = waiting_for(w, send ? Block::ChanRecv : Block::ChanSend);
-    }
+    claim_partner(c, send, a);
     c->lock.unlock();
     wake(a, c);
   }

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <linux/futex.h>
+#include <sched.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -48,5 +49,20 @@ struct Note {
 inline void cpu_relax() {
   __builtin_ia32_pause();
 }
+
+// Waiting for another thread a few instructions from done: spin with growing pauses, then
+// yield the CPU, in case that thread was preempted (on a loaded machine two workers can share
+// one core, and a spinning waiter would burn the other's time slice).
+struct Backoff {
+  int step = 0;
+  void snooze() {
+    if (step < 7) {
+      for (int i = 0; i < 1 << step; ++i) cpu_relax();
+      ++step;
+    } else {
+      ::sched_yield();
+    }
+  }
+};
 
 }  // namespace ft::rt

@@ -291,7 +291,6 @@ void execute(M* m, Fiber* f) {
   P* p = m->p;
   if (!f->ctx) bind_stack(p, f);
   m->cur = f;
-  m->spawned = 0;
   f->state.store(State::Running, std::memory_order_relaxed);
   p->schedtick.store(p->schedtick.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
   rec::go_start(f->id, f->stack.lo, f->stack.top(), m->quick ? rec::When::Last : rec::When::Now);
@@ -560,7 +559,8 @@ void fiber_start(Fiber* f) {
   if (rec::active()) rec::go_create(f->id, f->fn);
   // As Go's newproc: the new fiber runs next on this worker; the one it displaces is queued.
   M* m = this_m();
-  runqput(m->p, f, true);
+  P* p = m->p;
+  runqput(p, f, true);
   // Back-pressure: a loop that creates fibers faster than every worker runs them would grow
   // the global queue without bound (a queued fiber holds a 256 B record: a million of them,
   // 256 MB). Once one fiber has created kBacklog fibers in one run and the global queue holds
@@ -568,7 +568,12 @@ void fiber_start(Fiber* f) {
   // runs the backlog before the creator makes more. Only such a loop: making a fiber that creates a
   // few children yield would run more fibers at once, each holding a stack (skynet's tree: 10x the
   // memory). Go needs no rule here only because its `go` statement is slower than its workers.
-  if (++m->spawned >= kBacklog && m->cur &&
+  const uint32_t tick = p->schedtick.load(std::memory_order_relaxed);
+  if (p->spawn_tick != tick) {  // a new run since the last creation on this P: count afresh
+    p->spawn_tick = tick;
+    p->spawned = 0;
+  }
+  if (++p->spawned >= kBacklog && m->cur &&
       sched.gq_size.load(std::memory_order_relaxed) > kBacklog * sched.procs) {
     rec::go_yield();
     m->after = After::Backlog;

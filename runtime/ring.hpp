@@ -21,8 +21,6 @@
 // "push, then read the receiver count" against "count a receiver, then read tail".
 #pragma once
 
-#include <sched.h>
-
 #include <atomic>
 #include <bit>
 #include <cstdint>
@@ -33,21 +31,6 @@
 #include "futex.hpp"
 
 namespace ft::detail {
-
-// Waiting for another thread a few instructions from done: spin with growing pauses, then
-// yield the CPU, in case that thread was preempted mid-operation (on a loaded machine two
-// workers can share one core, and a spinning waiter would burn the other's time slice).
-struct Backoff {
-  int step = 0;
-  void snooze() {
-    if (step < 7) {
-      for (int i = 0; i < 1 << step; ++i) rt::cpu_relax();
-      ++step;
-    } else {
-      ::sched_yield();
-    }
-  }
-};
 
 class Ring {
  public:
@@ -64,7 +47,7 @@ class Ring {
     for (uint64_t i = 0; i < cap; ++i) stamps_[i].store(i, std::memory_order_relaxed);
   }
   ~Ring() {
-    while (pop_raw(nullptr) == Ok) {
+    while (pop(nullptr) == Ok) {
     }
     std::free(vals_);
     delete[] stamps_;
@@ -75,7 +58,7 @@ class Ring {
   // Moves *elem in. Uncontended: one CAS, one move, one store (~15 ns).
   Result push(void* elem) {
     uint64_t t = tail_.load(std::memory_order_relaxed);
-    for (Backoff b;; b.snooze()) {
+    for (rt::Backoff b;; b.snooze()) {
       if (t & mark_) return Closed;
       const uint64_t i = t & (mark_ - 1);
       const uint64_t s = stamps_[i].load(std::memory_order_acquire);
@@ -98,8 +81,32 @@ class Ring {
     }
   }
 
-  // Moves the oldest value into *out. Same cost as push.
-  Result pop(void* out) { return pop_raw(out); }
+  // Moves the oldest value into *out (destroys it when out is null). Same cost as push.
+  Result pop(void* out) {
+    uint64_t h = head_.load(std::memory_order_relaxed);
+    for (rt::Backoff b;; b.snooze()) {
+      const uint64_t i = h & (mark_ - 1);
+      const uint64_t s = stamps_[i].load(std::memory_order_acquire);
+      if (s == h + 1) {
+        const uint64_t next = i + 1 < cap_ ? h + 1 : (h & ~(one_lap_ - 1)) + one_lap_;
+        if (head_.compare_exchange_weak(h, next, std::memory_order_seq_cst,
+                                        std::memory_order_relaxed)) {
+          if (out) ops_->move_construct(out, val(i));
+          ops_->destroy(val(i));
+          stamps_[i].store(h + one_lap_, std::memory_order_release);
+          return Ok;
+        }
+      } else if (s == h) {
+        // Nothing published in this cell: empty, unless a sender has claimed it already.
+        std::atomic_thread_fence(std::memory_order_seq_cst);
+        const uint64_t t = tail_.load(std::memory_order_relaxed);
+        if ((t & ~mark_) == h) return (t & mark_) ? Closed : Blocked;
+        h = head_.load(std::memory_order_relaxed);
+      } else {
+        h = head_.load(std::memory_order_relaxed);  // another receiver moved head on
+      }
+    }
+  }
 
   // Marks the ring closed; returns false if it already was.
   bool close() { return !(tail_.fetch_or(mark_, std::memory_order_seq_cst) & mark_); }
@@ -131,32 +138,6 @@ class Ring {
 
  private:
   char* val(uint64_t i) { return vals_ + i * ops_->size; }
-
-  Result pop_raw(void* out) {
-    uint64_t h = head_.load(std::memory_order_relaxed);
-    for (Backoff b;; b.snooze()) {
-      const uint64_t i = h & (mark_ - 1);
-      const uint64_t s = stamps_[i].load(std::memory_order_acquire);
-      if (s == h + 1) {
-        const uint64_t next = i + 1 < cap_ ? h + 1 : (h & ~(one_lap_ - 1)) + one_lap_;
-        if (head_.compare_exchange_weak(h, next, std::memory_order_seq_cst,
-                                        std::memory_order_relaxed)) {
-          if (out) ops_->move_construct(out, val(i));
-          ops_->destroy(val(i));
-          stamps_[i].store(h + one_lap_, std::memory_order_release);
-          return Ok;
-        }
-      } else if (s == h) {
-        // Nothing published in this cell: empty, unless a sender has claimed it already.
-        std::atomic_thread_fence(std::memory_order_seq_cst);
-        const uint64_t t = tail_.load(std::memory_order_relaxed);
-        if ((t & ~mark_) == h) return (t & mark_) ? Closed : Blocked;
-        h = head_.load(std::memory_order_relaxed);
-      } else {
-        h = head_.load(std::memory_order_relaxed);  // another receiver moved head on
-      }
-    }
-  }
 
   alignas(64) std::atomic<uint64_t> head_{0};  // receivers' line
   alignas(64) std::atomic<uint64_t> tail_{0};  // senders' line

@@ -72,7 +72,6 @@ struct M {
   const void* asan_bottom = nullptr;
   size_t asan_size = 0;
   uint64_t rand = 0;
-  uint32_t spawned = 0;  // fibers the running fiber created since it was switched in
   // Syscall bookkeeping: the P this M left in syscall state, to take back on exit.
   P* oldp = nullptr;
 };
@@ -85,6 +84,8 @@ struct P {
   std::atomic<Fiber*> runnext{nullptr};
   std::atomic<PStatus> status{PStatus::Idle};
   std::atomic<uint32_t> schedtick{0};
+  uint32_t spawn_tick = 0;  // schedtick when `spawned` was last reset
+  uint32_t spawned = 0;     // fibers the running fiber created in this run (if spawn_tick is now)
   std::atomic<uint32_t> syscalltick{0};
   std::atomic<int64_t> syscall_when{0};
   M* m = nullptr;
