@@ -276,20 +276,35 @@ def print_table(title, header, rows, notes=()):
 # ---------------------------------------------------------------------------------------------
 
 
+def add_common_args(ap, runs_help, quick_help, procs_help, timeout):
+    """The options run.py and viewer.py share; rounds_and_go_events() reads them back."""
+    ap.add_argument("-n", "--runs", type=int, default=None, help=runs_help)
+    ap.add_argument("--quick", action="store_true", help=quick_help)
+    ap.add_argument("--go-events", dest="go_events", action="store_true", default=None,
+                    help="count Go trace events with `go tool trace -d` (~25 s per trace; "
+                         "default: on unless --quick)")
+    ap.add_argument("--no-go-events", dest="go_events", action="store_false")
+    ap.add_argument("--procs", type=int, default=os.cpu_count(), help=procs_help)
+    ap.add_argument("--timeout", type=float, default=timeout,
+                    help=f"seconds before one step is a hang (default {timeout:g})")
+    ap.add_argument("--keep-traces", action="store_true")
+    ap.add_argument("-j", "--jobs", type=int, default=2)
+
+
+def rounds_and_go_events(a, default_runs):
+    runs = a.runs or (1 if a.quick else default_runs)
+    return runs, (not a.quick) if a.go_events is None else a.go_events
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("-n", "--runs", type=int, default=None, help="runs per program and side (5)")
-    ap.add_argument("--quick", action="store_true",
-                    help="CI smoke: 1 run each, no Go trace parsing (unless --go-events)")
+    add_common_args(ap, "runs per program and side (5)",
+                    "CI smoke: 1 run each, no Go trace parsing (unless --go-events)",
+                    "FT_MAXPROCS = GOMAXPROCS for both sides (default: hardware threads)", 120.0)
     ap.add_argument("--programs", default=",".join(PROGRAMS),
                     help="comma-separated subset of: " + ",".join(PROGRAMS))
     ap.add_argument("--no-trace", action="store_true", help="skip the tracing-overhead table")
-    ap.add_argument("--go-events", dest="go_events", action="store_true", default=None,
-                    help="count Go trace events with `go tool trace -d` (default: on unless --quick)")
-    ap.add_argument("--no-go-events", dest="go_events", action="store_false")
-    ap.add_argument("--procs", type=int, default=os.cpu_count(),
-                    help="FT_MAXPROCS = GOMAXPROCS for both sides (default: hardware threads)")
     ap.add_argument("--build-dir", default=None,
                     help="default: build-bench in the checkout (build-bench-<sha> with --commit)")
     ap.add_argument("--commit", default=None,
@@ -297,12 +312,8 @@ def main():
                          "instead of the working tree with everyone's uncommitted edits")
     ap.add_argument("--no-build", action="store_true", help="use the binaries already built")
     ap.add_argument("--fibertrace", default=None, help="path of the fibertrace CLI (stats)")
-    ap.add_argument("--timeout", type=float, default=120.0, help="seconds before a run is a hang")
-    ap.add_argument("--keep-traces", action="store_true")
-    ap.add_argument("-j", "--jobs", type=int, default=2)
     a = ap.parse_args()
-    runs = a.runs or (1 if a.quick else 5)
-    go_events = (not a.quick) if a.go_events is None else a.go_events
+    runs, go_events = rounds_and_go_events(a, 5)
     progs = [p.strip() for p in a.programs.split(",") if p.strip()]
     for p in progs:
         if p not in PROGRAMS:

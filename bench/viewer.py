@@ -244,6 +244,15 @@ def cell(ms, key, scale=1.0, digits=2):
     return "n/a" if v is None else f"{v * scale:.{digits}f} {spread(ms, key)}".rstrip()
 
 
+def step(results, fail, tag, what, m, summary, cmd):
+    """Keeps one measurement; logs its summary, or the failed command."""
+    results.append(m)
+    if m.ok:
+        log(f"{tag} {what}: {summary(m.vals)}")
+    else:
+        fail(f"{what}, {tag}: `{cmd}`: {m.why}")
+
+
 def mb(v):
     return "n/a" if v is None else f"{v / 1e6:.0f}"
 
@@ -251,20 +260,14 @@ def mb(v):
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("-n", "--runs", type=int, default=None, help="rounds (default 3; --quick 1)")
-    ap.add_argument("--quick", action="store_true",
-                    help="1 round, no Go trace parsing for its event count (unless --go-events)")
-    ap.add_argument("--go-events", dest="go_events", action="store_true", default=None,
-                    help="count the Go trace's events with `go tool trace -d` (~25 s; default: "
-                         "on unless --quick)")
-    ap.add_argument("--no-go-events", dest="go_events", action="store_false")
+    run.add_common_args(ap, "rounds (default 3; --quick 1)",
+                        "1 round, no Go trace parsing for its event count (unless --go-events)",
+                        "FT_MAXPROCS = GOMAXPROCS of the traced programs (default: hardware "
+                        "threads)", 300.0)
     ap.add_argument("--round-trips", type=int, default=1000000,
                     help="ping-pong size, both sides (default 1000000: ~6M events; smaller for "
                          "a smoke test of the driver)")
     ap.add_argument("--no-view", action="store_true", help="skip (b), the browser part")
-    ap.add_argument("--procs", type=int, default=os.cpu_count(),
-                    help="FT_MAXPROCS = GOMAXPROCS of the traced programs (default: hardware "
-                         "threads)")
     ap.add_argument("--build-dir", default=os.path.join(ROOT, "build-bench"),
                     help="the bench build (programs, Go twins), as bench/run.sh (build-bench)")
     ap.add_argument("--cli-build-dir", default=os.path.join(ROOT, "build-bench-cli"),
@@ -273,13 +276,8 @@ def main():
                     help="use this fibertrace CLI instead of building build-bench-cli")
     ap.add_argument("--no-build", action="store_true",
                     help="use what is already built (build-bench, build-bench-cli/cli/fibertrace)")
-    ap.add_argument("--timeout", type=float, default=300.0,
-                    help="seconds before one step is a hang (default 300)")
-    ap.add_argument("--keep-traces", action="store_true")
-    ap.add_argument("-j", "--jobs", type=int, default=2)
     a = ap.parse_args()
-    rounds = a.runs or (1 if a.quick else 3)
-    go_events = (not a.quick) if a.go_events is None else a.go_events
+    rounds, go_events = run.rounds_and_go_events(a, 3)
     build_dir = os.path.abspath(a.build_dir)
 
     # Build (or find) the programs, the Go twins and the CLI.
@@ -364,31 +362,18 @@ def main():
     out_json = os.path.join(tmp, "out.json")
     for i in range(rounds):
         tag = f"[{i + 1}/{rounds}]"
-        m = ft_export(helper, fibertrace, ft_trace, out_json, a.timeout)
-        exp.append(m)
-        if m.ok:
-            log(f"{tag} fibertrace export: {m.vals['wall']:.2f} s wall, {m.vals['cpu']:.2f} s CPU, "
-                f"{m.vals['bytes'] / 1e6:.0f} MB")
-        else:
-            fail(f"fibertrace export, round {i + 1}: `{fibertrace} export {ft_trace} "
-                            f"-o {out_json}`: {m.why}")
-        m = go_trace(go, go_env, go_trace_path, a.timeout)
-        gos.append(m)
-        if m.ok:
-            log(f"{tag} go tool trace: ready {m.vals['ready']:.2f} s, JSON +{m.vals['json']:.2f} s"
-                f" ({m.vals['bytes'] / 1e6:.0f} MB), {m.vals['cpu']:.2f} s CPU")
-        else:
-            fail(f"go tool trace, round {i + 1}: `BROWSER=true go tool trace "
-                            f"-http=127.0.0.1:0 {go_trace_path}`: {m.why}")
+        step(exp, fail, tag, "fibertrace export", ft_export(helper, fibertrace, ft_trace, out_json,
+                                                         a.timeout),
+             lambda v: f"{v['wall']:.2f} s wall, {v['cpu']:.2f} s CPU, {v['bytes'] / 1e6:.0f} MB",
+             f"{fibertrace} export {ft_trace} -o {out_json}")
+        step(gos, fail, tag, "go tool trace", go_trace(go, go_env, go_trace_path, a.timeout),
+             lambda v: f"ready {v['ready']:.2f} s, JSON +{v['json']:.2f} s "
+                       f"({v['bytes'] / 1e6:.0f} MB), {v['cpu']:.2f} s CPU",
+             f"BROWSER=true go tool trace -http=127.0.0.1:0 {go_trace_path}")
         if view:
-            m = ft_view(node, fibertrace, ft_trace, a.timeout)
-            views.append(m)
-            if m.ok:
-                log(f"{tag} fibertrace view: first paint {m.vals['paint']:.0f} ms, zoom frame "
-                    f"{m.vals['zoom_med']} ms")
-            else:
-                fail(f"fibertrace view, round {i + 1}: `node {BENCH_VIEW} {fibertrace} "
-                                f"{ft_trace}`: {m.why}")
+            step(views, fail, tag, "fibertrace view", ft_view(node, fibertrace, ft_trace, a.timeout),
+                 lambda v: f"first paint {v['paint']:.0f} ms, zoom frame {v['zoom_med']} ms",
+                 f"node {BENCH_VIEW} {fibertrace} {ft_trace}")
 
     # (a) export.
     fx, gt = med(exp, "wall"), med(gos, "total")
