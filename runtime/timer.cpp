@@ -75,7 +75,7 @@ bool timers_pending() {
   return npending.load() > 0;
 }
 
-int64_t timers_run(int64_t now) {
+void timers_run(int64_t now) {
   std::lock_guard<std::mutex> g(tmu);
   while (!heap.empty() && heap[0]->when <= now) {
     Timer* t = heap[0];
@@ -83,7 +83,6 @@ int64_t timers_run(int64_t now) {
     t->fn(t->arg);  // under tmu: see timer.hpp; npending drops only once it is done
     npending.fetch_sub(1);
   }
-  return heap.empty() ? INT64_MAX : heap[0]->when;
 }
 
 int64_t timers_next() {

@@ -20,9 +20,10 @@ void timer_add(Timer* t);
 bool timer_del(Timer* t);  // true if it was removed before firing
 bool timers_pending();     // a queued timer, or one firing right now (dead-lock check)
 
-// Fires every timer due at `now`; returns the next deadline, or INT64_MAX.
-int64_t timers_run(int64_t now);
-int64_t timers_next();  // the next deadline, or INT64_MAX
+void timers_run(int64_t now);  // fires every timer due at `now`
+// The next deadline, or INT64_MAX. Read apart from timers_run: sysmon announces its sleep in
+// between (sysmon.cpp), so that a timer added meanwhile kicks it.
+int64_t timers_next();
 // Forgets every queued timer (end of ft::run: their owners are abandoned fibers).
 void timers_reset();
 
