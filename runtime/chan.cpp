@@ -2,6 +2,7 @@
 #include "chan.hpp"
 
 #include <cstdlib>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <unordered_map>
@@ -134,10 +135,12 @@ void wake(const Attempt& a, ChanCore* c) {
 
 ChanCore* chan_new(const ElemOps* ops, long cap) {
   if (cap < 0) throw std::invalid_argument("ft::Chan: negative buffer size");
-  auto* c = new ChanCore;
+  static_assert(sizeof(ChanCore) <= rt::kChanCoreBytes && alignof(ChanCore) <= 16);
+  std::unique_ptr<Ring> ring(cap > 0 ? new Ring(ops, static_cast<size_t>(cap)) : nullptr);
+  auto* c = new (rt::chan_core_alloc()) ChanCore;  // both may throw std::bad_alloc
   c->ops = ops;
   c->cap = static_cast<size_t>(cap);
-  if (cap > 0) c->ring = new Ring(ops, c->cap);
+  c->ring = ring.release();
   c->id = next_chan_id.fetch_add(1, std::memory_order_relaxed);
   return c;
 }
@@ -153,7 +156,8 @@ void chan_unref(ChanCore* c) {
     names().by_id.erase(c->id);
   }
   delete c->ring;
-  delete c;
+  c->~ChanCore();
+  rt::chan_core_free(c);
 }
 
 namespace {

@@ -16,6 +16,7 @@
 #include <exception>
 
 #include "fatal.hpp"
+#include "fixalloc.hpp"
 #include "sched.hpp"
 #include "switch.hpp"
 #include "timer.hpp"
@@ -272,6 +273,8 @@ void free_fiber(P* p, Fiber* f) {
 
 void fiber_entry(ctx::transfer_t t);
 
+constinit FixAlloc chan_cores{kChanCoreBytes};
+
 // First run: bind a warm stack from the cache and build the entry context on it.
 void bind_stack(P* p, Fiber* f) {
   f->stack = cache_get(p->stacks, p->nstacks, sched.stacks);
@@ -521,6 +524,20 @@ void check_dead() {
   report_deadlock();
 }
 
+void* chan_core_alloc() {
+  M* m = this_m();
+  if (m && m->p) return cache_get(m->p->chans, m->p->nchans, chan_cores);
+  void* c;
+  chan_cores.alloc_batch(&c, 1);
+  return c;
+}
+
+void chan_core_free(void* c) {
+  M* m = this_m();
+  if (m && m->p) return cache_put(m->p->chans, m->p->nchans, chan_cores, c);
+  chan_cores.free_batch(&c, 1);
+}
+
 }  // namespace ft::rt
 
 namespace ft::detail {
@@ -639,7 +656,10 @@ int run_main(Invoke invoke, void* closure, const trace::StartFn* fn, const Confi
   // Fibers still blocked are abandoned, as in Go; their stacks return to the pool.
   sched.fibers.recycle_all();
   sched.stacks.recycle_all();
-  for (P* p : sched.ps) delete p;
+  for (P* p : sched.ps) {
+    chan_cores.free_batch(p->chans, p->nchans);
+    delete p;
+  }
   sched.ps.clear();
   sched.gq_head = sched.gq_tail = nullptr;
   sched.gq_size = 0;

@@ -96,6 +96,8 @@ struct P {
   int nstacks = 0;
   Fiber* fibers[kCache];
   int nfibers = 0;
+  void* chans[kCache];  // free channel cores (chan_core_alloc)
+  int nchans = 0;
   uint64_t id_next = 0, id_end = 0;
 };
 
@@ -160,5 +162,11 @@ void releasep(M* m);
 void gq_put(Fiber* f);
 void wakep();
 void handoff_p(P* p);  // give a P whose M is in a syscall to another M, or to the idle list
+
+// Channel cores (fixalloc.hpp): from the running P's cache, else the shared pool; any thread,
+// inside ft::run or not. kChanCoreBytes is the object size (chan.cpp asserts ChanCore fits).
+inline constexpr size_t kChanCoreBytes = 128;
+void* chan_core_alloc();
+void chan_core_free(void* c);
 
 }  // namespace ft::rt

@@ -1,4 +1,5 @@
 // Failure behaviour, checked in a subprocess: the report's text and a non-zero exit.
+#include <sys/mman.h>
 #include <sys/wait.h>
 #include <catch2/catch.hpp>
 
@@ -63,6 +64,23 @@ TEST_CASE("stack overflow is reported, not silent") {
   INFO(o.err);
   REQUIRE(o.status == 2);
   REQUIRE(has(o.err, "stack overflow"));
+}
+
+TEST_CASE("stack overflow on the 20 001st stack hits a guard page where the kernel has markers") {
+  // Without MADV_GUARD_INSTALL (Linux < 6.13) slots past the first 16 384 have a canary only,
+  // which a frame that skips it does not trip (documented in runtime/stack.hpp).
+  void* p = ::mmap(nullptr, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  REQUIRE(p != MAP_FAILED);
+  const bool markers = ::madvise(p, 4096, 102 /* MADV_GUARD_INSTALL */) == 0;
+  ::munmap(p, 4096);
+  if (!markers) {
+    WARN("this kernel has no guard markers: late stacks are guarded by a canary only");
+    return;
+  }
+  Outcome o = probe("overflow-late");
+  INFO(o.err);
+  REQUIRE(o.status == 2);
+  REQUIRE(has(o.err, "fatal error: stack overflow in a fiber (raise FT_STACK_SIZE)"));
 }
 
 TEST_CASE("a pending timer is not a dead lock") {

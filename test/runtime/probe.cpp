@@ -64,6 +64,27 @@ int main(int argc, char** argv) {
       done.recv();
     });
   }
+  if (!std::strcmp(mode, "overflow-late")) {
+    // The overflowing fiber starts after 20 000 others hold their stacks: its slot is carved
+    // beyond the first 16 384, where only guard markers (MADV_GUARD_INSTALL) put a guard page.
+    return ft::run([] {
+      constexpr int kParked = 20000;
+      ft::Chan<int> never, done;
+      ft::WaitGroup started;
+      started.add(kParked);
+      for (int i = 0; i < kParked; ++i)
+        ft::go([&started, never]() mutable {
+          started.done();
+          never.recv();
+        });
+      started.wait();
+      ft::go([done]() mutable {
+        std::printf("%d\n", deep(1000));
+        done.send(1);
+      });
+      done.recv();
+    });
+  }
   if (!std::strcmp(mode, "sleep-deadlock-free")) {
     // Sleeping is not a dead lock: a pending timer will wake main.
     return ft::run([] { ft::sleep(std::chrono::milliseconds(30)); });
