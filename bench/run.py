@@ -66,13 +66,12 @@ def cmake_home(build_dir):
     return None
 
 
-def bin_dir(build_dir, bench_src):
-    """Where the C++ binaries are: the build dir itself for a standalone configuration of bench/,
-    its bench/ subdirectory when the build dir is a configuration of the whole tree."""
-    home = cmake_home(build_dir)
-    if home is None or home == os.path.realpath(bench_src):
-        return build_dir
-    return os.path.join(build_dir, "bench")
+def bin_dir(build_dir):
+    """Where the C++ binaries are: a configuration of the whole tree puts them in its bench/
+    subdirectory, a standalone configuration of bench/ in the build dir itself. Decided from the
+    build dir alone: the sources it was configured from (a --commit worktree) may be gone."""
+    whole_tree = os.path.join(build_dir, "bench")
+    return whole_tree if os.path.isdir(os.path.join(whole_tree, "programs")) else build_dir
 
 
 def build_cpp(build_dir, bench_src, jobs):
@@ -81,7 +80,7 @@ def build_cpp(build_dir, bench_src, jobs):
         # in progress elsewhere in the tree cannot stop the benchmarks from building.
         sh(["cmake", "-S", bench_src, "-B", build_dir, "-DCMAKE_BUILD_TYPE=Release"])
     sh(["cmake", "--build", build_dir, "-j", str(jobs), "--target", "ft_bench"])
-    sub = bin_dir(build_dir, bench_src)
+    sub = bin_dir(build_dir)
     bins = {p: os.path.join(sub, "programs", p) for p in PROGRAMS}
     counter = os.path.join(sub, "ft_bench_trace_count")
     helper = os.path.join(sub, "ft_bench_rusage")
@@ -336,7 +335,7 @@ def main():
 
     # Build both sides (or find what was built).
     if a.no_build:
-        sub = bin_dir(build_dir, bench_src)
+        sub = bin_dir(build_dir)
         ft_bins = {p: os.path.join(sub, "programs", p) for p in PROGRAMS}
         counter = os.path.join(sub, "ft_bench_trace_count")
         helper = os.path.join(sub, "ft_bench_rusage")

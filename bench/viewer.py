@@ -282,7 +282,7 @@ def main():
 
     # Build (or find) the programs, the Go twins and the CLI.
     if a.no_build:
-        sub = run.bin_dir(build_dir, BENCH)
+        sub = run.bin_dir(build_dir)
         prog = os.path.join(sub, "programs", PROGRAM)
         helper = os.path.join(sub, "ft_bench_rusage")
         counter = os.path.join(sub, "ft_bench_trace_count")
