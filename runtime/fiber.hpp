@@ -31,7 +31,7 @@ inline constexpr size_t kInlineClosure = 80;
 namespace ft::detail {
 struct alignas(64) Fiber {
   boost::context::detail::fcontext_t ctx = nullptr;  // null until it first runs
-  Fiber* next = nullptr;  // run queue, global queue, wait queue or free list link
+  Fiber* next = nullptr;  // wait queue (sync.cpp) link
   uint64_t id = 0;
   std::atomic<rt::State> state{rt::State::Free};
   trace::Block reason = trace::Block::None;  // why Waiting

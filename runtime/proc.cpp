@@ -105,24 +105,7 @@ void stopm(M* m) {
 }
 
 Fiber* gq_get(P* p, uint32_t max) {
-  if (sched.gq_size.load(std::memory_order_relaxed) == 0) return nullptr;
-  std::lock_guard<detail::SpinLock> g(sched.gq_lock);
-  Fiber* f = sched.gq_head;
-  if (!f) return nullptr;
-  // Take a fair share, keep the first to run, move the rest into the local queue.
-  uint32_t n = std::min<uint32_t>(max, sched.gq_size.load() / sched.procs + 1);
-  sched.gq_head = f->next;
-  uint32_t taken = 1;
-  while (taken < n && sched.gq_head) {
-    Fiber* x = sched.gq_head;
-    if (!p->runq.push(x)) break;
-    sched.gq_head = x->next;
-    ++taken;
-  }
-  if (!sched.gq_head) sched.gq_tail = nullptr;
-  sched.gq_size.fetch_sub(taken);
-  f->next = nullptr;
-  return f;
+  return sched.gq.get(p->runq, max, sched.procs);
 }
 
 void runqput(P* p, Fiber* f, bool next) {
@@ -135,16 +118,7 @@ void runqput(P* p, Fiber* f, bool next) {
     Fiber* batch[RunQ::kSize / 2 + 1];
     uint32_t n = p->runq.grab(batch, RunQ::kSize / 2);
     batch[n++] = f;
-    std::lock_guard<detail::SpinLock> g(sched.gq_lock);
-    for (uint32_t i = 0; i < n; ++i) {
-      batch[i]->next = nullptr;
-      if (sched.gq_tail)
-        sched.gq_tail->next = batch[i];
-      else
-        sched.gq_head = batch[i];
-      sched.gq_tail = batch[i];
-    }
-    sched.gq_size.fetch_add(n);
+    sched.gq.put(batch, n);
   }
   std::atomic_thread_fence(std::memory_order_seq_cst);
   wakep();
@@ -172,7 +146,7 @@ Fiber* steal(M* m, bool next) {
 }
 
 bool any_work() {
-  if (sched.gq_size.load() > 0) return true;
+  if (sched.gq.size() > 0) return true;
   for (P* v : sched.ps)
     if (!v->runq.empty() || v->runnext.load()) return true;
   return false;
@@ -218,7 +192,7 @@ Fiber* find_runnable(M* m) {
     // relies on this look (sched.hpp, parking an M).
     {
       std::lock_guard<std::mutex> g(sched.mu);
-      if (sched.gq_size.load() > 0) continue;
+      if (sched.gq.size() > 0) continue;
       releasep(m);
       pidle_put(p);
     }
@@ -311,7 +285,7 @@ void execute(M* m, Fiber* f) {
       break;
     case After::Backlog:
       f->state.store(State::Runnable, std::memory_order_relaxed);
-      gq_put(f);
+      sched.gq.put(f);
       break;
     case After::Exit:
       if (f->is_main) {
@@ -323,7 +297,7 @@ void execute(M* m, Fiber* f) {
       break;
     case After::Requeue:  // a syscall returned and found no P: m has none now either
       f->state.store(State::Runnable, std::memory_order_relaxed);
-      gq_put(f);
+      sched.gq.put(f);
       sched.nsyscall.fetch_sub(1);
       wakep();
       break;
@@ -437,19 +411,6 @@ M* need_fiber(const char* what) {
   return m;
 }
 
-void gq_put(Fiber* f) {
-  f->next = nullptr;
-  {
-    std::lock_guard<detail::SpinLock> g(sched.gq_lock);
-    if (sched.gq_tail)
-      sched.gq_tail->next = f;
-    else
-      sched.gq_head = f;
-    sched.gq_tail = f;
-    sched.gq_size.fetch_add(1);
-  }
-}
-
 void wakep() {
   if (sched.npidle.load() == 0 || sched.nspinning.load() != 0) return;
   int zero = 0;
@@ -467,7 +428,7 @@ void wakep() {
 }
 
 void handoff_p(P* p) {
-  if (!p->runq.empty() || p->runnext.load() || sched.gq_size.load() > 0) {
+  if (!p->runq.empty() || p->runnext.load() || sched.gq.size() > 0) {
     startm(p, false);
     return;
   }
@@ -507,7 +468,7 @@ void ready(Fiber* f, Block reason, uint64_t obj) {
   if (m && m->p) {
     runqput(m->p, f, true);
   } else {
-    gq_put(f);
+    sched.gq.put(f);
     std::atomic_thread_fence(std::memory_order_seq_cst);
     wakep();
   }
@@ -516,8 +477,8 @@ void ready(Fiber* f, Block reason, uint64_t obj) {
 void check_dead() {
   if (sched.stopping.load()) return;
   std::lock_guard<std::mutex> g(sched.mu);
-  if (sched.npidle.load() != sched.procs || sched.nsyscall.load() != 0 ||
-      sched.gq_size.load() != 0 || timers_pending())
+  if (sched.npidle.load() != sched.procs || sched.nsyscall.load() != 0 || sched.gq.size() != 0 ||
+      timers_pending())
     return;
   for (P* p : sched.ps)
     if (!p->runq.empty() || p->runnext.load()) return;
@@ -590,8 +551,7 @@ void fiber_start(Fiber* f) {
     p->spawn_tick = tick;
     p->spawned = 0;
   }
-  if (++p->spawned >= kBacklog && m->cur &&
-      sched.gq_size.load(std::memory_order_relaxed) > kBacklog * sched.procs) {
+  if (++p->spawned >= kBacklog && m->cur && sched.gq.size() > kBacklog * sched.procs) {
     rec::go_yield();
     m->after = After::Backlog;
     switch_to_sched(m, m->cur);
@@ -661,8 +621,7 @@ int run_main(Invoke invoke, void* closure, const trace::StartFn* fn, const Confi
     delete p;
   }
   sched.ps.clear();
-  sched.gq_head = sched.gq_tail = nullptr;
-  sched.gq_size = 0;
+  sched.gq.clear();
   sched.main = nullptr;
   sched.running = false;
   return 0;

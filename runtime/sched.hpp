@@ -34,6 +34,7 @@
 #include "ft/fiber.hpp"
 #include "ft/sync.hpp"
 #include "futex.hpp"
+#include "globq.hpp"
 #include "runq.hpp"
 #include "stack.hpp"
 #include "tracer/record.hpp"
@@ -111,13 +112,10 @@ struct Sched {
   std::mutex mu;  // guards the idle lists and the M list
   P* pidle = nullptr;
   M* midle = nullptr;
-  // The global run queue. Its critical sections are a list splice, so a spin lock: under
-  // std::mutex a creator overflowing its run queue and a worker refilling from it put each
-  // other to sleep in the kernel (~20% of `spawn`'s time went to futex wake-ups).
-  detail::SpinLock gq_lock;
-  Fiber* gq_head = nullptr;
-  Fiber* gq_tail = nullptr;
-  std::atomic<uint32_t> gq_size{0};
+  // The global run queue (globq.hpp). A spin lock inside: under std::mutex a creator
+  // overflowing its run queue and a worker refilling from it put each other to sleep in the
+  // kernel (~20% of `spawn`'s time went to futex wake-ups).
+  GlobalQueue gq;
   std::vector<M*> ms;
   std::atomic<int> npidle{0};
   std::atomic<int> nspinning{0};
@@ -158,8 +156,7 @@ P* pidle_get();
 void acquirep(M* m, P* p);
 void releasep(M* m);
 
-// Global queue and waking (proc.cpp).
-void gq_put(Fiber* f);
+// Waking (proc.cpp).
 void wakep();
 void handoff_p(P* p);  // give a P whose M is in a syscall to another M, or to the idle list
 

@@ -28,7 +28,7 @@ void retake(int64_t now) {
     if (now - when < kPollNs) continue;
     // Nothing queued and someone idle could take new work: leave the P to its syscall for
     // a while, as Go does, so short syscalls keep their P.
-    bool work = !p->runq.empty() || p->runnext.load() || sched.gq_size.load() > 0;
+    bool work = !p->runq.empty() || p->runnext.load() || sched.gq.size() > 0;
     if (!work && sched.npidle.load() + sched.nspinning.load() > 0 && now - when < kIdleRetakeNs)
       continue;
     PStatus s = PStatus::Syscall;

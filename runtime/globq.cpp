@@ -1,0 +1,89 @@
+#include "globq.hpp"
+
+#include <algorithm>
+#include <mutex>
+#include <utility>
+
+namespace ft::rt {
+
+GlobalQueue::~GlobalQueue() {
+  clear();
+  while (spare_) delete std::exchange(spare_, spare_->next);
+}
+
+GlobalQueue::Batch* GlobalQueue::fresh() {
+  while (!spare_) {
+    // Rare (the queue outgrew every batch so far): malloc without the spin lock held.
+    lock_.unlock();
+    auto* b = new Batch;
+    lock_.lock();
+    b->next = spare_;
+    spare_ = b;
+  }
+  Batch* b = spare_;
+  spare_ = b->next;
+  b->next = nullptr;
+  b->head = b->tail = 0;
+  return b;
+}
+
+void GlobalQueue::put(Fiber* const* fs, uint32_t n) {
+  std::lock_guard<detail::SpinLock> g(lock_);
+  while (n > 0) {
+    if (!last_ || last_->tail == kBatch) {
+      Batch* b = fresh();  // may drop the lock: re-read last_ after it
+      if (last_)
+        last_->next = b;
+      else
+        first_ = b;
+      last_ = b;
+    }
+    const uint32_t k = std::min(n, kBatch - last_->tail);
+    std::copy(fs, fs + k, last_->f + last_->tail);
+    last_->tail += k;
+    size_.fetch_add(k);  // seq_cst, as the wake-up checks pair with it (proc.cpp)
+    fs += k;
+    n -= k;
+  }
+}
+
+Fiber* GlobalQueue::get(RunQ& q, uint32_t max, int procs) {
+  if (size() == 0) return nullptr;
+  std::lock_guard<detail::SpinLock> g(lock_);
+  const uint32_t size = size_.load();
+  if (size == 0) return nullptr;
+  const uint32_t n = std::min(max, size / static_cast<uint32_t>(procs) + 1);
+  Fiber* first = nullptr;
+  uint32_t taken = 0;
+  while (taken < n && first_) {
+    Batch* b = first_;
+    while (taken < n && b->head < b->tail) {
+      Fiber* f = b->f[b->head];
+      if (first && !q.push(f)) break;
+      if (!first) first = f;
+      ++b->head;
+      ++taken;
+    }
+    if (b->head < b->tail) break;  // q is full, or the share is taken
+    first_ = b->next;
+    if (!first_) last_ = nullptr;
+    b->next = spare_;
+    spare_ = b;
+  }
+  size_.fetch_sub(taken);
+  return first;
+}
+
+void GlobalQueue::clear() {
+  std::lock_guard<detail::SpinLock> g(lock_);
+  while (first_) {
+    Batch* b = first_;
+    first_ = b->next;
+    b->next = spare_;
+    spare_ = b;
+  }
+  last_ = nullptr;
+  size_.store(0);
+}
+
+}  // namespace ft::rt
