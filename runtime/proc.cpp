@@ -357,6 +357,14 @@ const trace::StartFn* main_start_fn(const trace::StartFn* fallback) {
   return fn.pc ? &fn : fallback;
 }
 
+bool env_flag(const char* name, bool dflt) {
+  const char* v = std::getenv(name);
+  if (!v || !*v) return dflt;
+  if (!std::strcmp(v, "0") || !std::strcmp(v, "1")) return *v == '1';
+  std::fprintf(stderr, "fibertrace: ignoring %s=%s (want 0 or 1)\n", name, v);
+  return dflt;
+}
+
 int env_int(const char* name) {
   const char* v = std::getenv(name);
   if (!v || !*v) return 0;
@@ -565,7 +573,8 @@ int run_main(Invoke invoke, void* closure, const trace::StartFn* fn, const Confi
   if (procs == 0) procs = env_int("GOMAXPROCS");
   if (procs == 0) procs = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   size_t stack = cfg.stack_size ? cfg.stack_size : static_cast<size_t>(env_int("FT_STACK_SIZE"));
-  if (sched.stacks.slot_size() == 0) sched.stacks.configure(stack ? stack : 64 * 1024);
+  if (sched.stacks.slot_size() == 0)
+    sched.stacks.configure(stack ? stack : 64 * 1024, env_flag("FT_STACK_MARKERS", true));
   sched.procs = procs;
   sched.stopping = false;
   sched.npidle = 0;

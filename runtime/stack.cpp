@@ -27,11 +27,11 @@ bool markers_work(size_t page) {
 }
 }  // namespace
 
-void StackPool::configure(size_t slot_size) {
+void StackPool::configure(size_t slot_size, bool markers) {
   guard_ = static_cast<size_t>(::sysconf(_SC_PAGESIZE));
   if (slot_size < 16 * 1024) slot_size = 16 * 1024;
   slot_ = (slot_size + guard_ - 1) / guard_ * guard_;
-  markers_ = markers_work(guard_);
+  markers_ = markers && markers_work(guard_);
   regions_.reserve(4096);  // never reallocates under the SIGSEGV handler (1 TiB of stacks)
 }
 
@@ -78,9 +78,12 @@ void StackPool::arm(Stack& s, size_t index) const {
     s.size -= guard_;
     s.guarded = true;
   }
-  if (markers_) return;  // every slot is guarded: no slot's canary is ever read
-  // Arm the canary of the slot above, in this slot's top page (touched by its first frames).
-  for (size_t i = 0; i < kWords; ++i) reinterpret_cast<uint64_t*>(s.top())[i] = kCanary;
+  if (s.guarded) return;
+  // The canary this slot is checked against lies in the reserved top of the slot below, which
+  // that slot's fiber never writes; this slot arms it, before its own first use, so no other
+  // worker's arming of a neighbour has to come first (the slot below may be armed by another
+  // worker, outside the lock, after this one runs).
+  for (size_t i = 0; i < kWords; ++i) reinterpret_cast<uint64_t*>(s.lo - kCanaryBytes)[i] = kCanary;
 }
 
 void StackPool::free_batch(Stack* s, size_t n) {

@@ -44,7 +44,9 @@ inline constexpr uint64_t kCanary = 0xF1BE57AC4C0FFEE5ull;
 class StackPool {
  public:
   // Slot size for every stack (rounded to pages); fixed once the first stack is handed out.
-  void configure(size_t slot_size);
+  // markers = false: mprotect'ed guards and canaries even where the kernel has guard markers
+  // (FT_STACK_MARKERS=0; how the fallback is tested on a kernel that has them).
+  void configure(size_t slot_size, bool markers = true);
   size_t slot_size() const { return slot_; }
 
   // Fills out[0..n) (fresh slots carved as needed) under one lock.

@@ -12,8 +12,8 @@ struct Outcome {
   std::string err;
 };
 
-Outcome probe(const std::string& mode) {
-  std::string cmd = std::string(FT_PROBE) + " " + mode + " 2>&1 >/dev/null";
+Outcome probe(const std::string& mode, const std::string& env = "") {
+  std::string cmd = env + " " + std::string(FT_PROBE) + " " + mode + " 2>&1 >/dev/null";
   FILE* p = ::popen(cmd.c_str(), "r");
   REQUIRE(p);
   std::string out;
@@ -85,6 +85,20 @@ TEST_CASE("stack overflow on the 20 001st stack hits a guard page where the kern
   INFO(o.err);
   REQUIRE(o.status == 2);
   REQUIRE(has(o.err, "fatal error: stack overflow in a fiber (raise FT_STACK_SIZE)"));
+}
+
+TEST_CASE("the guard fallback of kernels without markers: mprotect'ed pages, then canaries") {
+  // FT_STACK_MARKERS=0 takes the path of kernels before 6.13 on any kernel.
+  Outcome o = probe("overflow", "FT_STACK_MARKERS=0");
+  INFO(o.err);
+  REQUIRE(o.status == 2);
+  REQUIRE(has(o.err, "stack overflow in a fiber"));
+  o = probe("many-parked", "FT_STACK_MARKERS=0");
+  INFO(o.err);
+  REQUIRE(o.status == 0);
+  o = probe("many-parked", "FT_STACK_MARKERS=maybe");
+  REQUIRE(o.status == 0);
+  REQUIRE(has(o.err, "ignoring FT_STACK_MARKERS=maybe (want 0 or 1)"));
 }
 
 TEST_CASE("a pending timer is not a dead lock") {

@@ -85,6 +85,22 @@ int main(int argc, char** argv) {
       done.recv();
     });
   }
+  if (!std::strcmp(mode, "many-parked")) {
+    // 20 000 fibers park at once, then all finish: stacks past the first 16 384 included.
+    return ft::run([] {
+      ft::Chan<int> gate;
+      ft::WaitGroup wg;
+      wg.add(20000);
+      for (int i = 0; i < 20000; ++i)
+        ft::go([&wg, gate]() mutable {
+          gate.recv();  // returns 0 once gate is closed
+          wg.done();
+        });
+      ft::yield();
+      gate.close();
+      wg.wait();
+    });
+  }
   if (!std::strcmp(mode, "sleep-deadlock-free")) {
     // Sleeping is not a dead lock: a pending timer will wake main.
     return ft::run([] { ft::sleep(std::chrono::milliseconds(30)); });
