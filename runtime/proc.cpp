@@ -1,4 +1,5 @@
-// The scheduler: Ms running Ps running fibers. See sched.hpp for the parking protocols.
+// The scheduler: Ms running Ps running fibers. See sched.hpp for the parking protocols, and
+// mp.cpp for how Ms are started, parked and handed Ps.
 //
 // An M's life: schedule() finds a runnable fiber (runnext, local queue, every 61st tick the
 // global queue first for fairness, then the global queue, then stealing from other Ps while
@@ -6,7 +7,6 @@
 // (park: release its lock; yield: requeue; exit: recycle its stack). With nothing to do the M
 // spins for a while (a wake-up costs ~30 µs here, a spin a few), then gives up its P and parks.
 #include <dlfcn.h>
-#include <pthread.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -28,7 +28,6 @@ Sched sched;
 void check_dead();
 
 namespace {
-thread_local M* tls_m = nullptr;
 constexpr int64_t kSpinNs = 50'000;  // how long an idle M looks for work before parking
 constexpr uint32_t kIdBatch = 1024;
 
@@ -37,71 +36,6 @@ inline uint64_t xorshift(uint64_t& s) {
   s ^= s >> 7;
   s ^= s << 17;
   return s;
-}
-
-void trace_threads() {
-  if (rec::active())
-    rec::threads(static_cast<uint32_t>(sched.ms.size()),
-                 static_cast<uint32_t>(sched.nsyscall.load(std::memory_order_relaxed)));
-}
-
-void pidle_put(P* p) {
-  p->next_idle = sched.pidle;
-  sched.pidle = p;
-  sched.npidle.fetch_add(1);
-}
-M* midle_get() {
-  M* m = sched.midle;
-  if (m) {
-    sched.midle = m->next_idle;
-    sched.nmidle.fetch_sub(1);
-  }
-  return m;
-}
-
-void schedule(M* m);
-
-void mstart(M* m) {
-  tls_m = m;
-  san_thread_started(m);
-  install_altstack();
-  char name[16];
-  std::snprintf(name, sizeof name, "ft-worker-%u", m->id);
-  pthread_setname_np(pthread_self(), name);
-  schedule(m);
-}
-
-// Starts an M (an idle one, else a new thread) to run p. sched.mu must not be held.
-void startm(P* p, bool spinning) {
-  std::unique_lock<std::mutex> g(sched.mu);
-  M* m = midle_get();
-  if (!m) {
-    m = new M;
-    m->id = static_cast<uint32_t>(sched.ms.size());
-    m->rand = 0x9E3779B97F4A7C15ull * (m->id + 1);
-    m->nextp = p;
-    m->spinning = spinning;
-    sched.ms.push_back(m);
-    trace_threads();
-    g.unlock();
-    m->thread = std::thread(mstart, m);
-    return;
-  }
-  g.unlock();
-  m->nextp = p;
-  m->spinning = spinning;
-  m->note.post();
-}
-
-// Parks m until someone hands it a P (or the runtime stops).
-void stopm(M* m) {
-  {
-    std::lock_guard<std::mutex> g(sched.mu);
-    m->next_idle = sched.midle;
-    sched.midle = m;
-    sched.nmidle.fetch_add(1);
-  }
-  m->note.wait();
 }
 
 Fiber* gq_get(P* p, uint32_t max) {
@@ -145,12 +79,16 @@ Fiber* steal(M* m, bool next) {
   return nullptr;
 }
 
+}  // namespace
+
 bool any_work() {
   if (sched.gq.size() > 0) return true;
   for (P* v : sched.ps)
     if (!v->runq.empty() || v->runnext.load()) return true;
   return false;
 }
+
+namespace {
 
 void stop_spinning(M* m) {
   if (!m->spinning) return;
@@ -311,6 +249,8 @@ void execute(M* m, Fiber* f) {
     fatal("stack overflow in a fiber (stack size %zu bytes; raise FT_STACK_SIZE)", st.size);
 }
 
+}  // namespace
+
 void schedule(M* m) {
   for (;;) {
     if (sched.stopping.load()) return;
@@ -328,6 +268,8 @@ void schedule(M* m) {
     execute(m, f);
   }
 }
+
+namespace {
 
 void fiber_entry(ctx::transfer_t t) {
   Fiber* f = static_cast<M*>(t.data)->cur;
@@ -379,34 +321,6 @@ int env_int(const char* name) {
 
 }  // namespace
 
-P* pidle_get() {
-  P* p = sched.pidle;
-  if (p) {
-    sched.pidle = p->next_idle;
-    sched.npidle.fetch_sub(1);
-  }
-  return p;
-}
-
-void acquirep(M* m, P* p) {
-  m->p = p;
-  p->m = m;
-  p->status.store(PStatus::Running, std::memory_order_release);
-  rec::proc_start(p->id);  // unconditional: keeps the recorder's thread state current
-}
-
-void releasep(M* m) {
-  P* p = m->p;
-  rec::proc_stop(p->id);
-  p->m = nullptr;
-  p->status.store(PStatus::Idle, std::memory_order_release);
-  m->p = nullptr;
-}
-
-__attribute__((noipa)) M* this_m() {
-  return tls_m;
-}
-
 int64_t now_ns() {
   timespec ts;
   clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -417,42 +331,6 @@ M* need_fiber(const char* what) {
   M* m = this_m();
   if (!m || !m->cur) misuse("%s called outside a fiber (call it from inside ft::run)", what);
   return m;
-}
-
-void wakep() {
-  if (sched.npidle.load() == 0 || sched.nspinning.load() != 0) return;
-  int zero = 0;
-  if (!sched.nspinning.compare_exchange_strong(zero, 1)) return;
-  P* p;
-  {
-    std::lock_guard<std::mutex> g(sched.mu);
-    p = pidle_get();
-  }
-  if (!p) {
-    sched.nspinning.fetch_sub(1);
-    return;
-  }
-  startm(p, true);
-}
-
-void handoff_p(P* p) {
-  if (!p->runq.empty() || p->runnext.load() || sched.gq.size() > 0) {
-    startm(p, false);
-    return;
-  }
-  int zero = 0;
-  if (sched.npidle.load() + sched.nspinning.load() == 0 &&
-      sched.nspinning.compare_exchange_strong(zero, 1)) {
-    startm(p, true);
-    return;
-  }
-  {
-    std::lock_guard<std::mutex> g(sched.mu);
-    pidle_put(p);
-  }
-  // Something may have been queued meanwhile: the usual Dekker pairing with wakep().
-  std::atomic_thread_fence(std::memory_order_seq_cst);
-  if (any_work()) wakep();
 }
 
 void park(void (*unlock)(void*), void* arg, Block reason, uint64_t obj) {
@@ -595,8 +473,7 @@ int run_main(Invoke invoke, void* closure, const trace::StartFn* fn, const Confi
   M* m0 = new M;
   m0->rand = 0x2545F4914F6CDD1Dull;
   sched.ms.push_back(m0);
-  tls_m = m0;
-  san_thread_started(m0);
+  bind_thread(m0);
   acquirep(m0, sched.ps[0]);
 
   // The main fiber: an ordinary fiber whose closure lives in run()'s frame.
@@ -621,7 +498,7 @@ int run_main(Invoke invoke, void* closure, const trace::StartFn* fn, const Confi
   sched.ms.clear();
   sched.midle = nullptr;
   sched.nmidle = 0;
-  tls_m = nullptr;
+  bind_thread(nullptr);
   // Fibers still blocked are abandoned, as in Go; their stacks return to the pool.
   sched.fibers.recycle_all();
   sched.stacks.recycle_all();

@@ -151,10 +151,19 @@ void trace_start_from_env();
 void trace_stop_from_env();
 void trace_stop_on_fatal();
 
-// Procs (proc.cpp). pidle_get: sched.mu held.
+// Ms and Ps (mp.cpp). pidle_get, pidle_put: sched.mu held. startm: sched.mu not held.
 P* pidle_get();
+void pidle_put(P* p);
 void acquirep(M* m, P* p);
 void releasep(M* m);
+void startm(P* p, bool spinning);  // an idle M, else a new thread, runs p
+void stopm(M* m);                  // parks m until it is handed a P or the runtime stops
+void bind_thread(M* m);            // this thread is m from now on (nullptr: none)
+
+// The scheduling loop (proc.cpp): what an M runs while it has a P; and whether any P or the
+// global queue holds a runnable fiber (the look an M takes after giving up its P).
+void schedule(M* m);
+bool any_work();
 
 // Waking (proc.cpp).
 void wakep();
