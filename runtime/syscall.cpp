@@ -19,11 +19,16 @@ void syscall_enter() {
   if (!p) misuse("ft::syscall nested inside ft::syscall");
   if (rec::active()) rec::syscall_enter();
   m->cur->state.store(State::Syscall, std::memory_order_relaxed);
+  // Counted before the P is marked: once it is, sysmon may hand it off and the M that gets it
+  // may give it up and look for a dead lock, which must see this fiber's syscall. (Counted
+  // after, a thread preempted between the two let check_dead report "all fibers are asleep"
+  // with this fiber in [syscall]: seen once in CI.) seq_cst: also pairs with sysmon's
+  // sleeping_long (sysmon.cpp).
+  sched.nsyscall.fetch_add(1);
   m->oldp = p;
   m->p = nullptr;
   p->syscall_when.store(now_ns(), std::memory_order_relaxed);
   p->status.store(PStatus::Syscall);
-  sched.nsyscall.fetch_add(1);  // seq_cst: pairs with sysmon's sleeping_long (sysmon.cpp)
   sysmon_kick();
 }
 
