@@ -12,16 +12,14 @@ GlobalQueue::~GlobalQueue() {
 }
 
 GlobalQueue::Batch* GlobalQueue::fresh() {
-  while (!spare_) {
-    // Rare (the queue outgrew every batch so far): malloc without the spin lock held.
-    lock_.unlock();
-    auto* b = new Batch;
-    lock_.lock();
-    b->next = spare_;
-    spare_ = b;
-  }
+  // malloc under the spin lock, but rarely: only when the queue reaches a new peak, once per
+  // 254 fibers. Dropping the lock instead would leave the fiber being queued in neither the
+  // queue nor its size for a moment, when an M looking for work (or a dead lock) must see it.
   Batch* b = spare_;
-  spare_ = b->next;
+  if (b)
+    spare_ = b->next;
+  else
+    b = new Batch;
   b->next = nullptr;
   b->head = b->tail = 0;
   return b;
@@ -31,7 +29,7 @@ void GlobalQueue::put(Fiber* const* fs, uint32_t n) {
   std::lock_guard<detail::SpinLock> g(lock_);
   while (n > 0) {
     if (!last_ || last_->tail == kBatch) {
-      Batch* b = fresh();  // may drop the lock: re-read last_ after it
+      Batch* b = fresh();
       if (last_)
         last_->next = b;
       else

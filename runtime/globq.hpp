@@ -43,7 +43,7 @@ class GlobalQueue {
     uint32_t head, tail;  // f[head..tail) are queued
     Fiber* f[kBatch];
   };
-  Batch* fresh();  // lock_ held; may drop and retake it to allocate
+  Batch* fresh();  // lock_ held
 
   detail::SpinLock lock_;
   Batch* first_ = nullptr;
