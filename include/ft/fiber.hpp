@@ -121,7 +121,7 @@ int run(F&& main, const Config& cfg = {},
         std::source_location loc = std::source_location::current()) {
   using R = std::invoke_result_t<F&>;
   struct Frame {
-    F* fn;
+    std::remove_reference_t<F>* fn;  // a function, or a closure passed as lvalue or rvalue
     int result;
   } frame{&main, 0};
   auto invoke = [](void* p) {

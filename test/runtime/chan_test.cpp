@@ -151,6 +151,23 @@ TEST_CASE("ft::run returns main's result and can run again") {
   REQUIRE(total == 3);
 }
 
+namespace {
+int main_as_a_function() {
+  ft::Chan<int> c(1);
+  c.send(5);
+  return c.recv();
+}
+}  // namespace
+
+TEST_CASE("ft::run takes a function, or a closure passed by name") {
+  REQUIRE(ft::run(main_as_a_function) == 5);
+  int calls = 0;
+  auto named = [&calls] { return ++calls; };
+  REQUIRE(ft::run(named) == 1);
+  const auto constant = [] { return 9; };
+  REQUIRE(ft::run(constant) == 9);
+}
+
 TEST_CASE("a buffered channel's ring wraps around at any capacity, in FIFO order") {
   const long cap = GENERATE(1, 3, 5, 8);
   ft::run([cap] {
