@@ -80,8 +80,6 @@ Waiter* WaitList::dequeue() {
   return nullptr;
 }
 
-// Buffered channels: the ring operation, then the waiter it may unblock on the other side
-// (which retries). Lock held: used by select and by the slow paths.
 // Lock held: claims the first waiter on the other side of a send (recv), if any, marks it
 // served and sets it as the fiber `a` wakes.
 Waiter* claim_partner(ChanCore* c, bool send, Attempt& a) {
@@ -94,6 +92,8 @@ Waiter* claim_partner(ChanCore* c, bool send, Attempt& a) {
   return w;
 }
 
+// Buffered channels: the ring operation, then the waiter it may unblock on the other side
+// (which retries). Lock held: used by select and by the slow paths.
 Attempt ring_try(ChanCore* c, void* elem, bool send) {
   Attempt a;
   const Ring::Result r = send ? c->ring->push(elem) : c->ring->pop(elem);

@@ -2,17 +2,10 @@
 
 #include <sys/mman.h>
 
+#include <sanitizer/asan_interface.h>  // its POISON macros do nothing outside ASan builds
+
 #include <mutex>
 #include <new>
-
-#if defined(__SANITIZE_ADDRESS__)
-#include <sanitizer/asan_interface.h>
-#define FT_POISON(p, n) ASAN_POISON_MEMORY_REGION(p, n)
-#define FT_UNPOISON(p, n) ASAN_UNPOISON_MEMORY_REGION(p, n)
-#else
-#define FT_POISON(p, n) ((void)(p), (void)(n))
-#define FT_UNPOISON(p, n) ((void)(p), (void)(n))
-#endif
 
 namespace ft::rt {
 namespace {
@@ -24,7 +17,7 @@ void FixAlloc::alloc_batch(void** out, int n) {
   std::lock_guard<detail::SpinLock> g(lock_);
   for (int i = 0; i < n; ++i) {
     if (free_) {
-      FT_UNPOISON(free_, size_);
+      ASAN_UNPOISON_MEMORY_REGION(free_, size_);
       out[i] = free_;
       free_ = free_->next;
       continue;
@@ -48,7 +41,7 @@ void FixAlloc::push(void* p) {
   auto* f = static_cast<Free*>(p);
   f->next = free_;
   free_ = f;
-  FT_POISON(f, size_);
+  ASAN_POISON_MEMORY_REGION(f, size_);
 }
 
 void FixAlloc::free_batch(void** in, int n) {

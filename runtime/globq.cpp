@@ -51,25 +51,23 @@ Fiber* GlobalQueue::get(RunQ& q, uint32_t max, int procs) {
   const uint32_t size = size_.load();
   if (size == 0) return nullptr;
   const uint32_t n = std::min(max, size / static_cast<uint32_t>(procs) + 1);
-  Fiber* first = nullptr;
-  uint32_t taken = 0;
-  while (taken < n && first_) {
-    Batch* b = first_;
-    while (taken < n && b->head < b->tail) {
-      Fiber* f = b->f[b->head];
-      if (first && !q.push(f)) break;
-      if (!first) first = f;
-      ++b->head;
-      ++taken;
-    }
-    if (b->head < b->tail) break;  // q is full, or the share is taken
+  Fiber* first = pop_front();
+  uint32_t taken = 1;
+  for (; taken < n && first_ && q.push(first_->f[first_->head]); ++taken) pop_front();
+  size_.fetch_sub(taken);
+  return first;
+}
+
+Fiber* GlobalQueue::pop_front() {
+  Batch* b = first_;
+  Fiber* f = b->f[b->head++];
+  if (b->head == b->tail) {  // emptied: keep it for reuse
     first_ = b->next;
     if (!first_) last_ = nullptr;
     b->next = spare_;
     spare_ = b;
   }
-  size_.fetch_sub(taken);
-  return first;
+  return f;
 }
 
 void GlobalQueue::clear() {

@@ -40,10 +40,11 @@ class GlobalQueue {
   static constexpr uint32_t kBatch = 254;  // a batch is 2 KiB
   struct Batch {
     Batch* next;
-    uint32_t head, tail;  // f[head..tail) are queued
+    uint32_t head, tail;  // f[head..tail) are queued; never empty while linked
     Fiber* f[kBatch];
   };
-  Batch* fresh();  // lock_ held
+  Batch* fresh();      // lock_ held
+  Fiber* pop_front();  // lock_ held, queue not empty
 
   detail::SpinLock lock_;
   Batch* first_ = nullptr;

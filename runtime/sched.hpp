@@ -159,15 +159,13 @@ void releasep(M* m);
 void startm(P* p, bool spinning);  // an idle M, else a new thread, runs p
 void stopm(M* m);                  // parks m until it is handed a P or the runtime stops
 void bind_thread(M* m);            // this thread is m from now on (nullptr: none)
+void wakep();                      // starts a spinning M if a P is idle and none spins
+void handoff_p(P* p);  // give a P whose M is in a syscall to another M, or to the idle list
 
 // The scheduling loop (proc.cpp): what an M runs while it has a P; and whether any P or the
 // global queue holds a runnable fiber (the look an M takes after giving up its P).
 void schedule(M* m);
 bool any_work();
-
-// Waking (proc.cpp).
-void wakep();
-void handoff_p(P* p);  // give a P whose M is in a syscall to another M, or to the idle list
 
 // Channel cores (fixalloc.hpp): from the running P's cache, else the shared pool; any thread,
 // inside ft::run or not. kChanCoreBytes is the object size (chan.cpp asserts ChanCore fits).

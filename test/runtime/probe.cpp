@@ -20,6 +20,31 @@ static int deep(int n) {
   return n == 0 ? pad[0] : deep(n - 1) + pad[0];
 }
 
+// Main waits for a fiber that runs ~1 MB of frames deep on its 64 KiB stack.
+void overflow_in_a_fiber() {
+  ft::Chan<int> done;
+  ft::go([done]() mutable {
+    std::printf("%d\n", deep(1000));
+    done.send(1);
+  });
+  done.recv();
+}
+
+// Starts n fibers that each hold a stack and park on `gate` until it is closed, then count
+// themselves in `finished`; returns once all n are parked. The wait groups belong to the
+// caller, so that they outlive every fiber's done().
+void park_fibers(int n, ft::Chan<int> gate, ft::WaitGroup& started, ft::WaitGroup& finished) {
+  started.add(n);
+  finished.add(n);
+  for (int i = 0; i < n; ++i)
+    ft::go([&started, &finished, gate]() mutable {
+      started.done();
+      gate.recv();  // returns 0 once gate is closed
+      finished.done();
+    });
+  started.wait();
+}
+
 int main(int argc, char** argv) {
   const char* mode = argc > 1 ? argv[1] : "";
   if (!std::strcmp(mode, "deadlock")) {
@@ -54,51 +79,25 @@ int main(int argc, char** argv) {
       m.unlock();
     });
   }
-  if (!std::strcmp(mode, "overflow")) {
-    return ft::run([] {
-      ft::Chan<int> done;
-      ft::go([done]() mutable {
-        std::printf("%d\n", deep(1000));  // ~1 MB of frames on a 64 KiB stack
-        done.send(1);
-      });
-      done.recv();
-    });
-  }
+  if (!std::strcmp(mode, "overflow")) return ft::run(overflow_in_a_fiber);
   if (!std::strcmp(mode, "overflow-late")) {
     // The overflowing fiber starts after 20 000 others hold their stacks: its slot is carved
     // beyond the first 16 384, where only guard markers (MADV_GUARD_INSTALL) put a guard page.
     return ft::run([] {
-      constexpr int kParked = 20000;
-      ft::Chan<int> never, done;
-      ft::WaitGroup started;
-      started.add(kParked);
-      for (int i = 0; i < kParked; ++i)
-        ft::go([&started, never]() mutable {
-          started.done();
-          never.recv();
-        });
-      started.wait();
-      ft::go([done]() mutable {
-        std::printf("%d\n", deep(1000));
-        done.send(1);
-      });
-      done.recv();
+      ft::Chan<int> gate;
+      ft::WaitGroup started, finished;
+      park_fibers(20000, gate, started, finished);
+      overflow_in_a_fiber();
     });
   }
   if (!std::strcmp(mode, "many-parked")) {
-    // 20 000 fibers park at once, then all finish: stacks past the first 16 384 included.
+    // 20 000 fibers parked at once, then all finish: stacks past the first 16 384 included.
     return ft::run([] {
       ft::Chan<int> gate;
-      ft::WaitGroup wg;
-      wg.add(20000);
-      for (int i = 0; i < 20000; ++i)
-        ft::go([&wg, gate]() mutable {
-          gate.recv();  // returns 0 once gate is closed
-          wg.done();
-        });
-      ft::yield();
+      ft::WaitGroup started, finished;
+      park_fibers(20000, gate, started, finished);
       gate.close();
-      wg.wait();
+      finished.wait();
     });
   }
   if (!std::strcmp(mode, "sleep-deadlock-free")) {
