@@ -66,12 +66,32 @@ def cmake_home(build_dir):
     return None
 
 
-def bin_dir(build_dir):
-    """Where the C++ binaries are: a configuration of the whole tree puts them in its bench/
-    subdirectory, a standalone configuration of bench/ in the build dir itself. Decided from the
-    build dir alone: the sources it was configured from (a --commit worktree) may be gone."""
-    whole_tree = os.path.join(build_dir, "bench")
-    return whole_tree if os.path.isdir(os.path.join(whole_tree, "programs")) else build_dir
+def cpp_outputs(build_dir):
+    """The C++ programs, the event counter and the rusage helper in a build dir. A configuration
+    of the whole tree puts them in its bench/ subdirectory, a standalone configuration of bench/
+    in the build dir itself. Decided from the build dir alone: the sources it was configured
+    from (a --commit worktree) may be gone."""
+    sub = os.path.join(build_dir, "bench")
+    if not os.path.isdir(os.path.join(sub, "programs")):
+        sub = build_dir
+    return ({p: os.path.join(sub, "programs", p) for p in PROGRAMS},
+            os.path.join(sub, "ft_bench_trace_count"), os.path.join(sub, "ft_bench_rusage"))
+
+
+def go_outputs(build_dir):
+    """The Go twins, `go` and the environment they are built and traced with."""
+    out = os.path.join(build_dir, "go")
+    env = dict(os.environ)
+    env.update(GOCACHE=os.path.join(out, "gocache"), GOPATH=os.path.join(out, "gopath"),
+               GOPROXY="off", GOFLAGS="", GO111MODULE="on", GOTOOLCHAIN="local",
+               GOWORK="off")
+    return {p: os.path.join(out, "bin", p) for p in PROGRAMS}, shutil.which("go"), env
+
+
+def require_executables(paths, why):
+    for p in paths:
+        if not os.access(p, os.X_OK):
+            sys.exit(f"bench: {why}: {p}")
 
 
 def build_cpp(build_dir, bench_src, jobs):
@@ -80,29 +100,20 @@ def build_cpp(build_dir, bench_src, jobs):
         # in progress elsewhere in the tree cannot stop the benchmarks from building.
         sh(["cmake", "-S", bench_src, "-B", build_dir, "-DCMAKE_BUILD_TYPE=Release"])
     sh(["cmake", "--build", build_dir, "-j", str(jobs), "--target", "ft_bench"])
-    sub = bin_dir(build_dir)
-    bins = {p: os.path.join(sub, "programs", p) for p in PROGRAMS}
-    counter = os.path.join(sub, "ft_bench_trace_count")
-    helper = os.path.join(sub, "ft_bench_rusage")
-    for p in list(bins.values()) + [counter, helper]:
-        if not os.access(p, os.X_OK):
-            sys.exit(f"bench: built but not found: {p}")
+    bins, counter, helper = cpp_outputs(build_dir)
+    require_executables(list(bins.values()) + [counter, helper], "built but not found")
     return bins, counter, helper
 
 
 def build_go(build_dir, bench_src):
-    go = shutil.which("go")
+    bins, go, env = go_outputs(build_dir)
     if not go:
         sys.exit("bench: `go` not found (Debian: apt-get install golang-go)")
-    out = os.path.join(build_dir, "go")
-    env = dict(os.environ)
-    env.update(GOCACHE=os.path.join(out, "gocache"), GOPATH=os.path.join(out, "gopath"),
-               GOPROXY="off", GOFLAGS="", GO111MODULE="on", GOTOOLCHAIN="local",
-               GOWORK="off")
-    os.makedirs(os.path.join(out, "bin"), exist_ok=True)
-    sh([go, "build", "-o", os.path.join(out, "bin") + "/"] + ["./" + p for p in PROGRAMS],
+    out = os.path.join(build_dir, "go", "bin")
+    os.makedirs(out, exist_ok=True)
+    sh([go, "build", "-o", out + "/"] + ["./" + p for p in PROGRAMS],
        env=env, cwd=os.path.join(bench_src, "go"))
-    return {p: os.path.join(out, "bin", p) for p in PROGRAMS}, go, env
+    return bins, go, env
 
 
 def tool_versions(go):
@@ -166,16 +177,10 @@ def run_once(helper, argv, env, expected, timeout):
 
 
 def find_fibertrace(explicit):
-    if explicit:
-        return explicit
-    cands = [shutil.which("fibertrace")]
-    for d in sorted(os.listdir(ROOT)):
-        if d.startswith("build"):
-            cands += [os.path.join(ROOT, d, "cli", "fibertrace"), os.path.join(ROOT, d, "fibertrace")]
-    for c in cands:
-        if c and os.path.isfile(c) and os.access(c, os.X_OK):
-            return c
-    return None
+    """The CLI for `stats`: --fibertrace, else one on PATH, else none (the tracer's reader, built
+    with the programs from the same sources, counts instead). Build dirs in the checkout are not
+    searched: they may hold a CLI from an older trace format."""
+    return explicit or shutil.which("fibertrace")
 
 
 def ft_trace_stats(path, fibertrace, counter):
@@ -335,14 +340,9 @@ def main():
 
     # Build both sides (or find what was built).
     if a.no_build:
-        sub = bin_dir(build_dir)
-        ft_bins = {p: os.path.join(sub, "programs", p) for p in PROGRAMS}
-        counter = os.path.join(sub, "ft_bench_trace_count")
-        helper = os.path.join(sub, "ft_bench_rusage")
-        go_bins = {p: os.path.join(build_dir, "go", "bin", p) for p in PROGRAMS}
-        go = shutil.which("go") or "go"
-        go_env = dict(os.environ, GOCACHE=os.path.join(build_dir, "go", "gocache"),
-                      GOPATH=os.path.join(build_dir, "go", "gopath"), GOPROXY="off")
+        ft_bins, counter, helper = cpp_outputs(build_dir)
+        go_bins, go, go_env = go_outputs(build_dir)
+        go = go or "go"
     else:
         ft_bins, counter, helper = build_cpp(build_dir, bench_src, a.jobs)
         go_bins, go, go_env = build_go(build_dir, bench_src)

@@ -282,17 +282,12 @@ def main():
 
     # Build (or find) the programs, the Go twins and the CLI.
     if a.no_build:
-        sub = run.bin_dir(build_dir)
-        prog = os.path.join(sub, "programs", PROGRAM)
-        helper = os.path.join(sub, "ft_bench_rusage")
-        counter = os.path.join(sub, "ft_bench_trace_count")
-        go_prog = os.path.join(build_dir, "go", "bin", PROGRAM)
-        go = shutil.which("go") or "go"
-        go_env = dict(os.environ, GOCACHE=os.path.join(build_dir, "go", "gocache"),
-                      GOPATH=os.path.join(build_dir, "go", "gopath"), GOPROXY="off")
-        for p in (prog, helper, go_prog):
-            if not os.access(p, os.X_OK):
-                sys.exit(f"bench: --no-build but not built: {p} (run bench/run.sh once)")
+        ft_bins, counter, helper = run.cpp_outputs(build_dir)
+        go_bins, go, go_env = run.go_outputs(build_dir)
+        go = go or "go"
+        prog, go_prog = ft_bins[PROGRAM], go_bins[PROGRAM]
+        run.require_executables((prog, helper, go_prog),
+                                "--no-build but not built (run bench/run.sh once)")
     else:
         ft_bins, counter, helper = run.build_cpp(build_dir, BENCH, a.jobs)
         go_bins, go, go_env = run.build_go(build_dir, BENCH)
