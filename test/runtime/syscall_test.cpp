@@ -1,5 +1,7 @@
 // ft::syscall: a long blocking call does not stop the other fibers, even on one worker.
 #include <unistd.h>
+
+#include <atomic>
 #include <catch2/catch.hpp>
 
 #include <ft/ft.hpp>
@@ -37,6 +39,34 @@ TEST_CASE("a fiber in a 200 ms syscall does not stop others on a 1-worker runtim
       ft::Config{.procs = 1});
   REQUIRE(rounds == 1000);
   REQUIRE(others_done < syscall_done);
+}
+
+TEST_CASE("the thread count grows: four fibers are in blocking calls at once on 1 worker") {
+  // Each call blocks until all four are inside one: that needs four threads at the same time.
+  // Without growth the first call would wait alone, and give up after 10 s.
+  std::atomic<int> inside{0};
+  int together = 0;
+  ft::run(
+      [&] {
+        ft::WaitGroup wg;
+        ft::Mutex mu;
+        for (int i = 0; i < 4; ++i) {
+          wg.add(1);
+          ft::go([&] {
+            bool all = ft::syscall([&] {
+              inside.fetch_add(1);
+              for (int k = 0; k < 10'000 && inside.load() < 4; ++k) ::usleep(1000);
+              return inside.load() == 4;
+            });
+            std::lock_guard<ft::Mutex> g(mu);
+            together += all;
+            wg.done();
+          });
+        }
+        wg.wait();
+      },
+      ft::Config{.procs = 1});
+  REQUIRE(together == 4);
 }
 
 TEST_CASE("syscall returns the callable's result; short calls keep their worker") {
