@@ -34,7 +34,9 @@ enum Chunk : uint8_t {
   kStacks = 'K',   // (id n frame_id*n)*   innermost frame first
   kClock = 'C',    // tick mono_ns   a calibration point for ticks -> ns
   kEnd = 'X',      // lost_events    written by a clean stop; nothing follows
+  kInfo = 'I',     // pid argc (len bytes)*argc   the recording process (since format 1.1)
 };
+inline constexpr uint32_t kMaxInfoBytes = 4096;  // command lines are cut to this
 
 // Wire codes: the first byte of an event. Codes with a stack argument come in pairs whose low
 // bit says whether the stack id follows (1) or is 0 (0). GoBlock/GoUnblock/GoStart pack their

@@ -234,6 +234,7 @@ struct Reader {
     hdr.start_unix_ns = fmt::get_u64(base + 40);
     if (hdr.tick_shift > 32 || hdr.tsc_hz == 0) return fail(12, "corrupt trace header");
     tables.start_unix_ns = hdr.start_unix_ns;
+    tables.start_mono_ns = hdr.start_mono_ns;
     return true;
   }
 
@@ -274,6 +275,21 @@ struct Reader {
         }
       }
     }
+    return true;
+  }
+
+  // pid argc (len bytes)*argc. argc is bounded by the payload (each arg takes >= 1 byte).
+  bool info(const uint8_t* p, const uint8_t* end) {
+    uint64_t pid, argc, n;
+    if (!get_uv(p, end, pid) || !get_uv(p, end, argc) || argc > uint64_t(end - p)) return false;
+    std::vector<std::string> argv;
+    for (uint64_t i = 0; i < argc; i++) {
+      if (!get_uv(p, end, n) || n > uint64_t(end - p)) return false;
+      argv.emplace_back(reinterpret_cast<const char*>(p), size_t(n));
+      p += n;
+    }
+    tables.pid = pid;
+    tables.argv = std::move(argv);
     return true;
   }
 
@@ -358,6 +374,12 @@ struct Reader {
         }
         case fmt::kEnd:
           ended = true;
+          break;
+        case fmt::kInfo:
+          if (!info(p, end)) {
+            fail(off + fmt::kChunkHeaderBytes, "corrupt info chunk");
+            return;
+          }
           break;
         default:
           break;  // a chunk kind from a later minor revision: skipped

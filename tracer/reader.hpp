@@ -21,7 +21,10 @@ struct Frame {
 
 struct Tables {
   uint32_t version = 0;
-  uint64_t start_unix_ns = 0;             // wall clock of ts == 0
+  uint64_t start_unix_ns = 0;              // wall clock of ts == 0
+  uint64_t start_mono_ns = 0;              // CLOCK_MONOTONIC of ts == 0 (the recording machine's)
+  uint64_t pid = 0;                        // recording process (0: the trace does not say)
+  std::vector<std::string> argv;           // its command line (empty: the trace does not say)
   std::vector<std::string> strings;        // string id -> text; id 0 is ""
   std::vector<std::string> funcs;          // start-function id -> display name ("pass",
                                            // "main:23" for a lambda); id 0 = "unknown"
@@ -29,11 +32,11 @@ struct Tables {
 };
 
 struct ReadResult {
-  bool ok = true;            // false: damage found; everything before it was delivered
-  std::string error;         // human-readable, names the byte offset
+  bool ok = true;     // false: damage found; everything before it was delivered
+  std::string error;  // human-readable, names the byte offset
   uint64_t error_offset = 0;
-  uint64_t events = 0;       // events delivered
-  uint64_t bytes = 0;        // input size
+  uint64_t events = 0;  // events delivered
+  uint64_t bytes = 0;   // input size
 };
 
 // Delivers every event in timestamp order (ties keep per-thread order), then fills `tables`

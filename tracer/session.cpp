@@ -26,7 +26,9 @@
 #include <ctime>
 #include <deque>
 #include <mutex>
+#include <string_view>
 #include <thread>
+#include <vector>
 
 #include "ft/trace.hpp"
 #include "recorder.hpp"
@@ -121,6 +123,43 @@ std::string end_chunk(uint64_t lost) {
   std::string s(reinterpret_cast<char*>(hdr), sizeof hdr);
   s.append(reinterpret_cast<char*>(payload), size_t(p - payload));
   return s;
+}
+
+// Who recorded the trace: pid and argv (from /proc/self/cmdline, cut at kMaxInfoBytes), so
+// that traces of several processes merged on one timeline can be told apart.
+std::string info_chunk() {
+  char cmd[fmt::kMaxInfoBytes];
+  size_t n = 0;
+  int fd = ::open("/proc/self/cmdline", O_RDONLY | O_CLOEXEC);
+  if (fd >= 0) {
+    for (ssize_t r; n < sizeof cmd && (r = ::read(fd, cmd + n, sizeof cmd - n)) != 0;) {
+      if (r < 0) {
+        if (errno == EINTR) continue;
+        break;
+      }
+      n += size_t(r);
+    }
+    ::close(fd);
+  }
+  std::vector<std::string_view> args;
+  for (size_t i = 0; i < n;) {
+    size_t j = i;
+    while (j < n && cmd[j]) j++;
+    args.emplace_back(cmd + i, j - i);
+    i = j + 1;
+  }
+  std::string payload(20, '\0');
+  uint8_t* p = reinterpret_cast<uint8_t*>(payload.data());
+  p = fmt::put_uv(fmt::put_uv(p, uint64_t(getpid())), args.size());
+  payload.resize(size_t(p - reinterpret_cast<uint8_t*>(payload.data())));
+  for (std::string_view a : args) {
+    uint8_t len[10];
+    payload.append(reinterpret_cast<char*>(len), size_t(fmt::put_uv(len, a.size()) - len));
+    payload.append(a);
+  }
+  uint8_t hdr[fmt::kChunkHeaderBytes];
+  fmt::encode_chunk_header(hdr, fmt::kInfo, payload.data(), payload.size());
+  return std::string(reinterpret_cast<char*>(hdr), sizeof hdr) + payload;
 }
 
 void sink_lock(SessionState& s) {
@@ -290,11 +329,12 @@ bool start_session(int fd, bool own_fd, bool flight, bool stacks, size_t max_byt
   s.marks = TableMarks{};
   s.flight_tables.clear();
   s.first_clock = clock_chunk(h.start_tick, h.start_mono_ns);
+  s.info = info_chunk();
   s.clock_dirty = false;
   s.stop_req = false;
   s.lost_at_start = g_rec.lost.load();
   g_rec.stacks.store(stacks, std::memory_order_relaxed);
-  if (!flight) sink_write(s, s.first_clock);
+  if (!flight) sink_write(s, s.info + s.first_clock);
   rec::g_active.store(true, std::memory_order_release);
   s.running = true;
   s.last_sample_ns = mono_ns();
@@ -368,6 +408,7 @@ bool flight_dump(int fd) {
   uint8_t hb[fmt::kHeaderBytes];
   fmt::encode_header(h, hb);
   bool ok = write_bytes(fd, hb, sizeof hb) && write_bytes(fd, tables.data(), tables.size());
+  ok = ok && write_bytes(fd, s.info.data(), s.info.size());
   ok = ok && write_bytes(fd, s.first_clock.data(), s.first_clock.size());
   std::string clk = clock_chunk(now_tick(), mono_ns());
   ok = ok && write_bytes(fd, clk.data(), clk.size());

@@ -36,6 +36,7 @@ struct SessionState {
   bool stop_req = false;
   TableMarks marks;
   std::string first_clock;  // the clock chunk of the session's start
+  std::string info;         // the process-info chunk: pid and command line
   uint64_t clock_tick = 0, clock_mono = 0, last_sample_ns = 0;
   bool clock_dirty = false;
   // Flight recorder.

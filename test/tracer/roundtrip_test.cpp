@@ -271,3 +271,13 @@ TEST_CASE("names") {
   CHECK(event_name(EventType::GoCreate) == "GoCreate");
   CHECK(event_name(EventType::Log) == "Log");
 }
+
+// The info chunk names the recording process, so merged traces can be told apart.
+TEST_CASE("a trace records its pid and command line") {
+  auto r = ft_test::read_bytes(ft_test::capture([] {}));
+  REQUIRE(r.res.ok);
+  CHECK(r.tables.pid == uint64_t(getpid()));
+  REQUIRE(!r.tables.argv.empty());
+  CHECK(r.tables.argv[0].find("tracer_roundtrip_test") != std::string::npos);
+  CHECK(r.tables.start_mono_ns > 0);
+}
