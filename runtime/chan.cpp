@@ -8,11 +8,13 @@
 #include <unordered_map>
 
 #include "fatal.hpp"
+#include "fixalloc.hpp"
 
-namespace ft::detail {
-using rt::Block;
+namespace ft::rt {
 
 namespace {
+constinit FixAlloc chan_cores{kChanCoreBytes};
+
 std::atomic<uint64_t> next_chan_id{1};
 
 // Names of live channels, kept whether or not a trace is running, so that a session started
@@ -34,13 +36,6 @@ Block waiting_for(const Waiter* w, Block op) {
   return w->sel ? Block::Select : op;
 }
 }  // namespace
-
-void SpinLock::lock() {
-  // Test-and-test-and-set with back-off: under contention every failed exchange moves the
-  // line between cores, so waiters space their attempts out, then yield to a preempted holder.
-  for (rt::Backoff b; held.exchange(true, std::memory_order_acquire);)
-    while (held.load(std::memory_order_relaxed)) b.snooze();
-}
 
 void WaitList::push(Waiter* w) {
   w->next = nullptr;
@@ -80,6 +75,7 @@ Waiter* WaitList::dequeue() {
   return nullptr;
 }
 
+namespace {
 // Lock held: claims the first waiter on the other side of a send (recv), if any, marks it
 // served and sets it as the fiber `a` wakes.
 Waiter* claim_partner(ChanCore* c, bool send, Attempt& a) {
@@ -103,8 +99,10 @@ Attempt ring_try(ChanCore* c, void* elem, bool send) {
   if (a.ok) claim_partner(c, send, a);
   return a;
 }
+}  // namespace
 
 Attempt send_try(ChanCore* c, void* elem) {
+  FT_RULE(c->lock.held(), "channel lock held in send_try");
   Attempt a;
   if (c->closed) return a;  // caller throws
   if (c->ring) return ring_try(c, elem, true);
@@ -117,6 +115,7 @@ Attempt send_try(ChanCore* c, void* elem) {
 }
 
 Attempt recv_try(ChanCore* c, void* out) {
+  FT_RULE(c->lock.held(), "channel lock held in recv_try");
   Attempt a;
   if (c->ring) return ring_try(c, out, false);
   if (Waiter* w = claim_partner(c, false, a)) {
@@ -130,8 +129,38 @@ Attempt recv_try(ChanCore* c, void* out) {
 }
 
 void wake(const Attempt& a, ChanCore* c) {
-  if (a.wake) rt::ready(a.wake, a.wake_reason, c->id);
+  if (a.wake) ready(a.wake, a.wake_reason, c->id);
 }
+
+void* chan_core_alloc() {
+  M* m = this_m();
+  if (m && m->p) return cache_get(m->p->chans, m->p->nchans, chan_cores);
+  void* c;
+  chan_cores.alloc_batch(&c, 1);
+  return c;
+}
+
+void chan_core_free(void* c) {
+  M* m = this_m();
+  if (m && m->p) return cache_put(m->p->chans, m->p->nchans, chan_cores, c);
+  chan_cores.free_batch(&c, 1);
+}
+
+void chan_cores_drain(P* p) {
+  chan_cores.free_batch(p->chans, p->nchans);
+  p->nchans = 0;
+}
+
+void chan_describe_names() {
+  std::lock_guard<std::mutex> g(names().mu);
+  for (const auto& [id, name] : names().by_id) rec::chan_name(id, name);
+}
+
+}  // namespace ft::rt
+
+// The entry points <ft/chan.hpp> declares.
+namespace ft::detail {
+using namespace ft::rt;
 
 ChanCore* chan_new(const ElemOps* ops, long cap) {
   if (cap < 0) throw std::invalid_argument("ft::Chan: negative buffer size");
@@ -321,11 +350,6 @@ void chan_set_name(ChanCore* c, std::string_view name) {
     c->named = true;
   }
   if (rt::rec::active()) rt::rec::chan_name(c->id, name);
-}
-
-void chan_describe_names() {
-  std::lock_guard<std::mutex> g(names().mu);
-  for (const auto& [id, name] : names().by_id) rt::rec::chan_name(id, name);
 }
 
 }  // namespace ft::detail

@@ -20,18 +20,28 @@
 #include <cstdint>
 
 #include "ft/chan.hpp"
-#include "ft/sync.hpp"
 #include "ring.hpp"
 #include "sched.hpp"
+#include "spinlock.hpp"
 
-namespace ft::detail {
+namespace ft::rt {
+using detail::ChanCore;
+using detail::ElemOps;
+
+// Channel cores come from a fixed-size allocator (fixalloc.hpp): from the running P's cache,
+// else the shared pool; any thread, inside ft::run or not. kChanCoreBytes is the object size
+// (chan.cpp asserts ChanCore fits). chan_cores_drain: p's cache back to the pool (end of run).
+inline constexpr size_t kChanCoreBytes = 128;
+void* chan_core_alloc();
+void chan_core_free(void* c);
+void chan_cores_drain(P* p);
 
 struct SelectState {
   std::atomic<int> done{-1};  // index of the case that won, or -1
 };
 
 struct Waiter {
-  rt::Fiber* g = nullptr;
+  Fiber* g = nullptr;
   void* elem = nullptr;  // value to send / room to receive into
   Waiter* next = nullptr;
   Waiter* prev = nullptr;
@@ -52,17 +62,24 @@ struct WaitList {
   Waiter* dequeue();
 };
 
+}  // namespace ft::rt
+
+// Declared (opaque) in <ft/chan.hpp>, whose Chan<T> holds a pointer to one.
+namespace ft::detail {
 struct ChanCore {
   std::atomic<int64_t> refs{1};
-  SpinLock lock;
+  rt::SpinLock lock;
   const ElemOps* ops;
   size_t cap = 0;
-  Ring* ring = nullptr;  // buffered channels only
+  rt::Ring* ring = nullptr;  // buffered channels only
   bool closed = false;
   bool named = false;  // has an entry in the name registry (chan.cpp)
-  WaitList recvq, sendq;
+  rt::WaitList recvq, sendq;
   uint64_t id = 0;
 };
+}  // namespace ft::detail
+
+namespace ft::rt {
 
 // Records a ChanName event for every live channel the user has named: a trace that starts
 // after the naming still shows the names (called from the tracer's start-of-trace snapshot).
@@ -75,7 +92,7 @@ void chan_describe_names();
 struct Attempt {
   bool done = false;
   bool ok = true;  // receive: false when the channel was closed and drained
-  rt::Fiber* wake = nullptr;
+  Fiber* wake = nullptr;
   trace::Block wake_reason = trace::Block::None;
 };
 Attempt send_try(ChanCore* c, void* elem);
@@ -88,4 +105,4 @@ inline bool may_proceed(ChanCore* c, bool send) {
   return send ? c->ring->may_push() : c->ring->may_pop();
 }
 
-}  // namespace ft::detail
+}  // namespace ft::rt

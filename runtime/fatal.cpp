@@ -15,6 +15,7 @@
 
 #include "sched.hpp"
 #include "tracer/events.hpp"
+#include "tracing.hpp"
 
 namespace ft::rt {
 namespace {
@@ -80,6 +81,10 @@ void fatal(const char* fmt, ...) {
   vreport("fatal error: ", fmt, ap);
   va_end(ap);
   die();
+}
+
+void rule_broken(const char* rule) {
+  fatal("runtime rule broken: %s (a fibertrace bug; please report it)", rule);
 }
 
 void misuse(const char* fmt, ...) {

@@ -14,7 +14,7 @@ constexpr size_t kChunkBytes = size_t{1} << 20;
 }  // namespace
 
 void FixAlloc::alloc_batch(void** out, int n) {
-  std::lock_guard<detail::SpinLock> g(lock_);
+  std::lock_guard<SpinLock> g(lock_);
   for (int i = 0; i < n; ++i) {
     if (free_) {
       ASAN_UNPOISON_MEMORY_REGION(free_, size_);
@@ -45,7 +45,7 @@ void FixAlloc::push(void* p) {
 }
 
 void FixAlloc::free_batch(void** in, int n) {
-  std::lock_guard<detail::SpinLock> g(lock_);
+  std::lock_guard<SpinLock> g(lock_);
   for (int i = 0; i < n; ++i) push(in[i]);
 }
 

@@ -13,7 +13,7 @@
 
 #include <cstddef>
 
-#include "ft/sync.hpp"
+#include "spinlock.hpp"
 
 namespace ft::rt {
 
@@ -33,7 +33,7 @@ class FixAlloc {
     Free* next;
   };
   void push(void* p);  // lock_ held
-  detail::SpinLock lock_;
+  SpinLock lock_;
   Free* free_ = nullptr;
   char* bump_ = nullptr;
   char* end_ = nullptr;

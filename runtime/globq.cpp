@@ -26,7 +26,7 @@ GlobalQueue::Batch* GlobalQueue::fresh() {
 }
 
 void GlobalQueue::put(Fiber* const* fs, uint32_t n) {
-  std::lock_guard<detail::SpinLock> g(lock_);
+  std::lock_guard<SpinLock> g(lock_);
   while (n > 0) {
     if (!last_ || last_->tail == kBatch) {
       Batch* b = fresh();
@@ -47,7 +47,7 @@ void GlobalQueue::put(Fiber* const* fs, uint32_t n) {
 
 Fiber* GlobalQueue::get(RunQ& q, uint32_t max, int procs) {
   if (size() == 0) return nullptr;
-  std::lock_guard<detail::SpinLock> g(lock_);
+  std::lock_guard<SpinLock> g(lock_);
   const uint32_t size = size_.load();
   if (size == 0) return nullptr;
   const uint32_t n = std::min(max, size / static_cast<uint32_t>(procs) + 1);
@@ -71,7 +71,7 @@ Fiber* GlobalQueue::pop_front() {
 }
 
 void GlobalQueue::clear() {
-  std::lock_guard<detail::SpinLock> g(lock_);
+  std::lock_guard<SpinLock> g(lock_);
   while (first_) {
     Batch* b = first_;
     first_ = b->next;

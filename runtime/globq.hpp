@@ -14,8 +14,8 @@
 #include <atomic>
 #include <cstdint>
 
-#include "ft/sync.hpp"
 #include "runq.hpp"
+#include "spinlock.hpp"
 
 namespace ft::rt {
 
@@ -46,7 +46,7 @@ class GlobalQueue {
   Batch* fresh();      // lock_ held
   Fiber* pop_front();  // lock_ held, queue not empty
 
-  detail::SpinLock lock_;
+  SpinLock lock_;
   Batch* first_ = nullptr;
   Batch* last_ = nullptr;
   Batch* spare_ = nullptr;  // emptied batches

@@ -11,7 +11,7 @@
 #include <thread>
 
 #include "fatal.hpp"
-#include "sched.hpp"
+#include "mp.hpp"
 #include "switch.hpp"
 
 namespace ft::rt {
@@ -62,12 +62,14 @@ void bind_thread(M* m) {
 }
 
 void pidle_put(P* p) {
+  FT_SCHED_MU_HELD();
   idle_push(sched.pidle, sched.npidle, p);
 }
 
 // Starts an M (an idle one, else a new thread) to run p. sched.mu must not be held.
 void startm(P* p, bool spinning) {
-  std::unique_lock<std::mutex> g(sched.mu);
+  FT_SCHED_MU_FREE();
+  std::unique_lock<SchedMutex> g(sched.mu);
   M* m = idle_pop(sched.midle, sched.nmidle);
   if (!m) {
     m = new M;
@@ -78,7 +80,7 @@ void startm(P* p, bool spinning) {
     sched.ms.push_back(m);
     trace_threads();
     g.unlock();
-    m->thread = std::thread(mstart, m);
+    m->thread = start_thread("worker", [m] { mstart(m); });
     return;
   }
   g.unlock();
@@ -89,14 +91,16 @@ void startm(P* p, bool spinning) {
 
 // Parks m until someone hands it a P (or the runtime stops).
 void stopm(M* m) {
+  FT_SCHED_MU_FREE();
   {
-    std::lock_guard<std::mutex> g(sched.mu);
+    std::lock_guard<SchedMutex> g(sched.mu);
     idle_push(sched.midle, sched.nmidle, m);
   }
   m->note.wait();
 }
 
 P* pidle_get() {
+  FT_SCHED_MU_HELD();
   return idle_pop(sched.pidle, sched.npidle);
 }
 
@@ -121,7 +125,7 @@ void wakep() {
   if (!sched.nspinning.compare_exchange_strong(zero, 1)) return;
   P* p;
   {
-    std::lock_guard<std::mutex> g(sched.mu);
+    std::lock_guard<SchedMutex> g(sched.mu);
     p = pidle_get();
   }
   if (!p) {
@@ -143,7 +147,7 @@ void handoff_p(P* p) {
     return;
   }
   {
-    std::lock_guard<std::mutex> g(sched.mu);
+    std::lock_guard<SchedMutex> g(sched.mu);
     pidle_put(p);
   }
   // Something may have been queued meanwhile: the usual Dekker pairing with wakep().

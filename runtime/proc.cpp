@@ -1,23 +1,15 @@
 // The scheduler: Ms running Ps running fibers. See sched.hpp for the parking protocols, and
-// mp.cpp for how Ms are started, parked and handed Ps.
+// mp.cpp for how Ms are started, parked and handed Ps, fiber.cpp for how fibers begin and end.
 //
 // An M's life: schedule() finds a runnable fiber (runnext, local queue, every 61st tick the
 // global queue first for fairness, then the global queue, then stealing from other Ps while
 // spinning), executes it until it switches back, then performs what the fiber asked for
 // (park: release its lock; yield: requeue; exit: recycle its stack). With nothing to do the M
 // spins for a while (a wake-up costs ~30 µs here, a spin a few), then gives up its P and parks.
-#include <dlfcn.h>
-#include <unistd.h>
-
-#include <algorithm>
-#include <cstdio>
-#include <cstdlib>
-#include <cstring>
-#include <exception>
+#include <utility>
 
 #include "fatal.hpp"
-#include "fixalloc.hpp"
-#include "sched.hpp"
+#include "mp.hpp"
 #include "switch.hpp"
 #include "timer.hpp"
 
@@ -25,11 +17,8 @@ namespace ft::rt {
 
 Sched sched;
 
-void check_dead();
-
 namespace {
 constexpr int64_t kSpinNs = 50'000;  // how long an idle M looks for work before parking
-constexpr uint32_t kIdBatch = 1024;
 
 inline uint64_t xorshift(uint64_t& s) {
   s ^= s << 13;
@@ -41,6 +30,8 @@ inline uint64_t xorshift(uint64_t& s) {
 Fiber* gq_get(P* p, uint32_t max) {
   return sched.gq.get(p->runq, max, sched.procs);
 }
+
+}  // namespace
 
 void runqput(P* p, Fiber* f, bool next) {
   if (next) {
@@ -57,6 +48,8 @@ void runqput(P* p, Fiber* f, bool next) {
   std::atomic_thread_fence(std::memory_order_seq_cst);
   wakep();
 }
+
+namespace {
 
 // Steals half of some other P's queue (random start); takes a runnext only when `next`.
 Fiber* steal(M* m, bool next) {
@@ -129,7 +122,7 @@ Fiber* find_runnable(M* m) {
     // Give up the P, then look once more: a producer that pushed before seeing npidle++
     // relies on this look (sched.hpp, parking an M).
     {
-      std::lock_guard<std::mutex> g(sched.mu);
+      std::lock_guard<SchedMutex> g(sched.mu);
       if (sched.gq.size() > 0) continue;
       releasep(m);
       pidle_put(p);
@@ -141,7 +134,7 @@ Fiber* find_runnable(M* m) {
     }
     std::atomic_thread_fence(std::memory_order_seq_cst);
     if (any_work()) {
-      std::lock_guard<std::mutex> g(sched.mu);
+      std::lock_guard<SchedMutex> g(sched.mu);
       if (P* q = pidle_get()) {
         acquirep(m, q);
         p = q;
@@ -157,56 +150,11 @@ Fiber* find_runnable(M* m) {
   }
 }
 
-// A P's private caches of stacks and fiber records: refilled and drained by halves, so the
-// global pools' locks are taken once per kCache/2 fibers.
-template <class T, class Pool>
-T cache_get(T* cache, int& n, Pool& pool) {
-  if (n == 0) {
-    pool.alloc_batch(cache, P::kCache / 2);
-    n = P::kCache / 2;
-  }
-  return cache[--n];
-}
-template <class T, class Pool>
-void cache_put(T* cache, int& n, Pool& pool, T v) {
-  if (n == P::kCache) {
-    pool.free_batch(cache + P::kCache / 2, P::kCache / 2);
-    n = P::kCache / 2;
-  }
-  cache[n++] = v;
-}
-
-void free_fiber(P* p, Fiber* f) {
-  san_fiber_destroyed(f);
-  cache_put(p->stacks, p->nstacks, sched.stacks, f->stack);
-  f->state.store(State::Free, std::memory_order_release);
-  cache_put(p->fibers, p->nfibers, sched.fibers, f);
-}
-
-void fiber_entry(ctx::transfer_t t);
-
-constinit FixAlloc chan_cores{kChanCoreBytes};
-
-// First run: bind a warm stack from the cache and build the entry context on it.
-void bind_stack(P* p, Fiber* f) {
-  f->stack = cache_get(p->stacks, p->nstacks, sched.stacks);
-  san_fiber_created(f);
-  char* top = f->stack.top();
-  f->ctx = ctx::make_fcontext(top, static_cast<size_t>(top - f->stack.lo), fiber_entry);
-}
-
-void main_exited() {
-  sched.stopping.store(true);
-  std::lock_guard<std::mutex> g(sched.mu);
-  for (M* x = sched.midle; x; x = x->next_idle) x->note.post();
-  sched.midle = nullptr;
-}
-
 void execute(M* m, Fiber* f) {
   P* p = m->p;
   if (!f->ctx) bind_stack(p, f);
   m->cur = f;
-  f->state.store(State::Running, std::memory_order_relaxed);
+  set_state(f, State::Runnable, State::Running);
   p->schedtick.store(p->schedtick.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
   rec::go_start(f->id, f->stack.lo, f->stack.top(), m->quick ? rec::When::Last : rec::When::Now);
   ctx::transfer_t t = switch_to_fiber(m, f);
@@ -218,23 +166,23 @@ void execute(M* m, Fiber* f) {
       m->unlock(m->unlock_arg);
       break;
     case After::Yield:
-      f->state.store(State::Runnable, std::memory_order_relaxed);
+      set_state(f, State::Running, State::Runnable);
       runqput(m->p, f, false);
       break;
     case After::Backlog:
-      f->state.store(State::Runnable, std::memory_order_relaxed);
+      set_state(f, State::Running, State::Runnable);
       sched.gq.put(f);
       break;
     case After::Exit:
       if (f->is_main) {
-        f->state.store(State::Free, std::memory_order_release);
+        set_state(f, State::Running, State::Free, std::memory_order_release);
         main_exited();
       } else {
         free_fiber(m->p, f);
       }
       break;
     case After::Requeue:  // a syscall returned and found no P: m has none now either
-      f->state.store(State::Runnable, std::memory_order_relaxed);
+      set_state(f, State::Syscall, State::Runnable);
       sched.gq.put(f);
       sched.nsyscall.fetch_sub(1);
       wakep();
@@ -269,58 +217,6 @@ void schedule(M* m) {
   }
 }
 
-namespace {
-
-void fiber_entry(ctx::transfer_t t) {
-  Fiber* f = static_cast<M*>(t.data)->cur;
-  fiber_arrived(t, f);
-  try {
-    f->invoke(f->closure);
-    if (f->destroy) f->destroy(f->closure);
-    if (f->heap_closure) ::operator delete(f->closure);
-  } catch (const std::exception& e) {
-    fatal("exception escaped fiber %llu (%s): %s", static_cast<unsigned long long>(f->id),
-          describe_start(f->fn).c_str(), e.what());
-  } catch (...) {
-    fatal("exception escaped fiber %llu (%s): unknown exception",
-          static_cast<unsigned long long>(f->id), describe_start(f->fn).c_str());
-  }
-  M* m = this_m();
-  rec::go_end();
-  m->after = After::Exit;
-  switch_to_sched(m, f, true);
-  __builtin_unreachable();
-}
-
-// The main fiber is named after the program's main(), as Go's first goroutine is
-// runtime.main (found through -rdynamic); else after the lambda given to ft::run.
-const trace::StartFn* main_start_fn(const trace::StartFn* fallback) {
-  static const trace::StartFn fn{dlsym(RTLD_DEFAULT, "main"), "main", "", 0};
-  return fn.pc ? &fn : fallback;
-}
-
-bool env_flag(const char* name, bool dflt) {
-  const char* v = std::getenv(name);
-  if (!v || !*v) return dflt;
-  if (!std::strcmp(v, "0") || !std::strcmp(v, "1")) return *v == '1';
-  std::fprintf(stderr, "fibertrace: ignoring %s=%s (want 0 or 1)\n", name, v);
-  return dflt;
-}
-
-int env_int(const char* name) {
-  const char* v = std::getenv(name);
-  if (!v || !*v) return 0;
-  char* end = nullptr;
-  long x = std::strtol(v, &end, 10);
-  if (*end != '\0' || x <= 0 || x > 1 << 20) {
-    std::fprintf(stderr, "fibertrace: ignoring %s=%s (want a positive integer)\n", name, v);
-    return 0;
-  }
-  return static_cast<int>(x);
-}
-
-}  // namespace
-
 int64_t now_ns() {
   timespec ts;
   clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -338,7 +234,7 @@ void park(void (*unlock)(void*), void* arg, Block reason, uint64_t obj) {
   Fiber* f = m->cur;
   f->reason = reason;
   f->obj = obj;
-  f->state.store(State::Waiting, std::memory_order_relaxed);
+  set_state(f, State::Running, State::Waiting);
   rec::go_block(reason, obj);
   m->after = After::Park;
   m->unlock = unlock;
@@ -349,7 +245,7 @@ void park(void (*unlock)(void*), void* arg, Block reason, uint64_t obj) {
 void ready(Fiber* f, Block reason, uint64_t obj) {
   if (rec::active()) rec::go_unblock(f->id, reason, obj);
   f->reason = Block::None;
-  f->state.store(State::Runnable, std::memory_order_relaxed);
+  set_state(f, State::Waiting, State::Runnable);
   M* m = this_m();
   if (m && m->p) {
     runqput(m->p, f, true);
@@ -361,8 +257,9 @@ void ready(Fiber* f, Block reason, uint64_t obj) {
 }
 
 void check_dead() {
+  FT_SCHED_MU_FREE();
   if (sched.stopping.load()) return;
-  std::lock_guard<std::mutex> g(sched.mu);
+  std::lock_guard<SchedMutex> g(sched.mu);
   if (sched.npidle.load() != sched.procs || sched.nsyscall.load() != 0 || sched.gq.size() != 0 ||
       timers_pending())
     return;
@@ -371,149 +268,7 @@ void check_dead() {
   report_deadlock();
 }
 
-void* chan_core_alloc() {
-  M* m = this_m();
-  if (m && m->p) return cache_get(m->p->chans, m->p->nchans, chan_cores);
-  void* c;
-  chan_cores.alloc_batch(&c, 1);
-  return c;
-}
-
-void chan_core_free(void* c) {
-  M* m = this_m();
-  if (m && m->p) return cache_put(m->p->chans, m->p->nchans, chan_cores, c);
-  chan_cores.free_batch(&c, 1);
-}
-
 }  // namespace ft::rt
-
-namespace ft::detail {
-using namespace ft::rt;
-
-constexpr uint32_t kBacklog = 2048;  // queued fibers per worker before a creator yields
-
-Fiber* fiber_new(size_t closure_size, void** closure, Invoke invoke, Invoke destroy,
-                 const trace::StartFn* fn) {
-  M* m = this_m();
-  if (!m || !m->p) misuse("ft::go called outside ft::run");
-  P* p = m->p;
-  Fiber* f = cache_get(p->fibers, p->nfibers, sched.fibers);
-  if (p->id_next == p->id_end) {
-    p->id_next = sched.next_id.fetch_add(kIdBatch);
-    p->id_end = p->id_next + kIdBatch;
-  }
-  f->id = p->id_next++;
-  f->ctx = nullptr;  // a recycled record may be an abandoned fiber's: nothing of it carries over
-  f->stack = Stack{};
-  f->next = nullptr;
-  f->reason = Block::None;
-  f->obj = 0;
-  f->is_main = false;
-  f->fn = fn;
-  f->invoke = invoke;
-  f->destroy = destroy;
-  f->heap_closure = closure_size > kInlineClosure;
-  f->closure = f->heap_closure ? ::operator new(closure_size) : f->inline_closure;
-  *closure = f->closure;
-  return f;
-}
-
-void fiber_start(Fiber* f) {
-  f->state.store(State::Runnable, std::memory_order_relaxed);
-  if (rec::active()) rec::go_create(f->id, f->fn);
-  // As Go's newproc: the new fiber runs next on this worker; the one it displaces is queued.
-  M* m = this_m();
-  P* p = m->p;
-  runqput(p, f, true);
-  // Back-pressure: a loop that creates fibers faster than every worker runs them would grow
-  // the global queue without bound (a queued fiber holds a 256 B record: a million of them,
-  // 256 MB). Once one fiber has created kBacklog fibers in one run and the global queue holds
-  // more than kBacklog per worker, it yields to the back of the global queue: every worker
-  // runs the backlog before the creator makes more. Only such a loop: making a fiber that creates a
-  // few children yield would run more fibers at once, each holding a stack (skynet's tree: 10x the
-  // memory). Go needs no rule here only because its `go` statement is slower than its workers.
-  const uint32_t tick = p->schedtick.load(std::memory_order_relaxed);
-  if (p->spawn_tick != tick) {  // a new run since the last creation on this P: count afresh
-    p->spawn_tick = tick;
-    p->spawned = 0;
-  }
-  if (++p->spawned >= kBacklog && m->cur && sched.gq.size() > kBacklog * sched.procs) {
-    rec::go_yield();
-    m->after = After::Backlog;
-    switch_to_sched(m, m->cur);
-  }
-}
-
-int run_main(Invoke invoke, void* closure, const trace::StartFn* fn, const Config& cfg) {
-  if (sched.running.exchange(true)) misuse("ft::run called while a runtime is already running");
-  sched.cfg = cfg;
-  int procs = cfg.procs > 0 ? cfg.procs : env_int("FT_MAXPROCS");
-  if (procs == 0) procs = env_int("GOMAXPROCS");
-  if (procs == 0) procs = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-  size_t stack = cfg.stack_size ? cfg.stack_size : static_cast<size_t>(env_int("FT_STACK_SIZE"));
-  if (sched.stacks.slot_size() == 0)
-    sched.stacks.configure(stack ? stack : 64 * 1024, env_flag("FT_STACK_MARKERS", true));
-  sched.procs = procs;
-  sched.stopping = false;
-  sched.npidle = 0;
-  sched.nspinning = 0;
-  sched.nsyscall = 0;
-  sched.pidle = nullptr;
-  sched.ps.clear();
-  for (int i = 0; i < procs; ++i) {
-    P* p = new P;
-    p->id = static_cast<uint32_t>(i);
-    sched.ps.push_back(p);
-  }
-  for (int i = procs - 1; i >= 1; --i) pidle_put(sched.ps[i]);
-  install_fatal_handlers();
-  timers_start();
-  trace_start_from_env();
-
-  M* m0 = new M;
-  m0->rand = 0x2545F4914F6CDD1Dull;
-  sched.ms.push_back(m0);
-  bind_thread(m0);
-  acquirep(m0, sched.ps[0]);
-
-  // The main fiber: an ordinary fiber whose closure lives in run()'s frame.
-  void* unused = nullptr;
-  Fiber* f = fiber_new(0, &unused, invoke, nullptr, main_start_fn(fn));
-  f->closure = closure;
-  f->is_main = true;
-  sched.main = f;
-  fiber_start(f);
-
-  schedule(m0);
-
-  // Main returned: stop every M (each finishes the fiber it is running first).
-  trace_stop_from_env();
-  timers_stop();
-  for (M* m : sched.ms)
-    if (m != m0) {
-      m->note.post();
-      m->thread.join();
-    }
-  for (M* m : sched.ms) delete m;
-  sched.ms.clear();
-  sched.midle = nullptr;
-  sched.nmidle = 0;
-  bind_thread(nullptr);
-  // Fibers still blocked are abandoned, as in Go; their stacks return to the pool.
-  sched.fibers.recycle_all();
-  sched.stacks.recycle_all();
-  for (P* p : sched.ps) {
-    chan_cores.free_batch(p->chans, p->nchans);
-    delete p;
-  }
-  sched.ps.clear();
-  sched.gq.clear();
-  sched.main = nullptr;
-  sched.running = false;
-  return 0;
-}
-
-}  // namespace ft::detail
 
 namespace ft {
 

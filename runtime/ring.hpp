@@ -30,7 +30,8 @@
 #include "ft/chan.hpp"
 #include "futex.hpp"
 
-namespace ft::detail {
+namespace ft::rt {
+using detail::ElemOps;
 
 class Ring {
  public:
@@ -147,4 +148,4 @@ class Ring {
   char* vals_;
 };
 
-}  // namespace ft::detail
+}  // namespace ft::rt

@@ -6,6 +6,11 @@
 //   M      an OS thread. Runs the scheduler loop on its own stack while it holds a P; without
 //          one it parks. Ms grow beyond procs only when syscalls hold threads (syscall.cpp).
 //
+// Namespaces: ft::detail holds only what the public headers (include/ft) declare: opaque
+// handles (ChanCore, Fiber, WaitQ, LockWord) and the entry points their templates call, each
+// defined in a `namespace ft::detail` block after its file's internals. Everything else in
+// runtime/ is ft::rt, declared in the header of the file that defines it.
+//
 // Parking a fiber (the protocol that avoids lost wake-ups, as Go's gopark):
 //   1. The fiber takes the lock of what it waits on (a channel, a mutex), enqueues itself,
 //      and calls park(unlock, arg, reason) WITHOUT releasing the lock.
@@ -30,9 +35,9 @@
 #include <thread>
 #include <vector>
 
+#include "fatal.hpp"
 #include "fiber.hpp"
 #include "ft/fiber.hpp"
-#include "ft/sync.hpp"
 #include "futex.hpp"
 #include "globq.hpp"
 #include "runq.hpp"
@@ -52,6 +57,35 @@ using trace::Block;
 enum class After : uint8_t { None, Park, Yield, Backlog, Exit, Requeue };
 
 struct P;
+
+// sched.mu: a std::mutex that, with FT_RUNTIME_CHECKS, knows which thread holds it, so that
+// functions documented "sched.mu held" (or not held) assert it.
+class SchedMutex {
+ public:
+  void lock() {
+    mu_.lock();
+#if FT_RUNTIME_CHECKS
+    owner_.store(std::this_thread::get_id(), std::memory_order_relaxed);
+#endif
+  }
+  void unlock() {
+#if FT_RUNTIME_CHECKS
+    owner_.store(std::thread::id(), std::memory_order_relaxed);
+#endif
+    mu_.unlock();
+  }
+#if FT_RUNTIME_CHECKS
+  bool held_here() const {
+    return owner_.load(std::memory_order_relaxed) == std::this_thread::get_id();
+  }
+#endif
+
+ private:
+  std::mutex mu_;
+#if FT_RUNTIME_CHECKS
+  std::atomic<std::thread::id> owner_{};
+#endif
+};
 
 struct M {
   ctx::fcontext_t sched = nullptr;  // the scheduler loop's context while a fiber runs
@@ -109,7 +143,7 @@ struct Sched {
   StackPool stacks;
   FiberPool fibers;
 
-  std::mutex mu;  // guards the idle lists and the M list
+  SchedMutex mu;  // guards the idle lists and the M list
   P* pidle = nullptr;
   M* midle = nullptr;
   // The global run queue (globq.hpp). A spin lock inside: under std::mutex a creator
@@ -130,6 +164,15 @@ struct Sched {
 
 extern Sched sched;
 
+// A lock rule checked where FT_RUNTIME_CHECKS is on (fatal with the rule), else nothing.
+#if FT_RUNTIME_CHECKS
+#define FT_RULE(cond, rule) ((cond) ? (void)0 : ::ft::rt::rule_broken(rule))
+#else
+#define FT_RULE(cond, rule) ((void)0)
+#endif
+#define FT_SCHED_MU_HELD() FT_RULE(sched.mu.held_here(), "sched.mu held")
+#define FT_SCHED_MU_FREE() FT_RULE(!sched.mu.held_here(), "sched.mu not held")
+
 // The current M; noinline so that a fiber resumed on another thread never reuses a thread
 // pointer the compiler cached before the switch.
 M* this_m();
@@ -146,31 +189,33 @@ void ready(Fiber* f, Block reason, uint64_t obj);
 M* need_fiber(const char* what);
 int64_t now_ns();
 
-// Tracing glue (tracing.cpp): FT_TRACE, and the snapshot of every fiber at trace start.
-void trace_start_from_env();
-void trace_stop_from_env();
-void trace_stop_on_fatal();
-
-// Ms and Ps (mp.cpp). pidle_get, pidle_put: sched.mu held. startm: sched.mu not held.
-P* pidle_get();
-void pidle_put(P* p);
-void acquirep(M* m, P* p);
-void releasep(M* m);
-void startm(P* p, bool spinning);  // an idle M, else a new thread, runs p
-void stopm(M* m);                  // parks m until it is handed a P or the runtime stops
-void bind_thread(M* m);            // this thread is m from now on (nullptr: none)
-void wakep();                      // starts a spinning M if a P is idle and none spins
-void handoff_p(P* p);  // give a P whose M is in a syscall to another M, or to the idle list
-
 // The scheduling loop (proc.cpp): what an M runs while it has a P; and whether any P or the
 // global queue holds a runnable fiber (the look an M takes after giving up its P).
 void schedule(M* m);
 bool any_work();
+// Queues f on p (m->p of the calling M): in runnext when `next` (it runs next here), the one
+// it displaces at the back; a full queue spills half to the global queue. Wakes an M if needed.
+void runqput(P* p, Fiber* f, bool next);
+// No fiber can ever run again: report the dead lock (unless stopping). sched.mu not held.
+void check_dead();
 
-// Channel cores (fixalloc.hpp): from the running P's cache, else the shared pool; any thread,
-// inside ft::run or not. kChanCoreBytes is the object size (chan.cpp asserts ChanCore fits).
-inline constexpr size_t kChanCoreBytes = 128;
-void* chan_core_alloc();
-void chan_core_free(void* c);
+// A P's private caches of stacks, fiber records and channel cores: refilled and drained by
+// halves, so the global pools' locks are taken once per kCache/2 objects. Owner M only.
+template <class T, class Pool>
+T cache_get(T* cache, int& n, Pool& pool) {
+  if (n == 0) {
+    pool.alloc_batch(cache, P::kCache / 2);
+    n = P::kCache / 2;
+  }
+  return cache[--n];
+}
+template <class T, class Pool>
+void cache_put(T* cache, int& n, Pool& pool, T v) {
+  if (n == P::kCache) {
+    pool.free_batch(cache + P::kCache / 2, P::kCache / 2);
+    n = P::kCache / 2;
+  }
+  cache[n++] = v;
+}
 
 }  // namespace ft::rt

@@ -7,8 +7,8 @@
 #include "ft/select.hpp"
 #include "timer.hpp"
 
-namespace ft::detail {
-using rt::Block;
+namespace ft::rt {
+using detail::SelCase;
 
 namespace {
 constexpr int kMaxCases = 64;
@@ -98,6 +98,11 @@ int wait_all(SelCase* cases, int n, LockSet& ls, int64_t deadline, bool* success
   return won;
 }
 }  // namespace
+
+}  // namespace ft::rt
+
+namespace ft::detail {
+using namespace ft::rt;
 
 int chan_select(SelCase* cases, int n, bool has_default, int64_t timeout_ns) {
   if (n > kMaxCases) rt::misuse("ft::select with more than %d channel cases", kMaxCases);

@@ -6,6 +6,7 @@
 
 #include "fatal.hpp"
 #include "sched.hpp"
+#include "spinlock.hpp"
 
 namespace ft {
 namespace {
@@ -39,7 +40,7 @@ void ready_all(rt::Fiber* f, trace::Block reason, uint64_t o) {
 }
 
 void unlock_spin(void* l) {
-  static_cast<detail::SpinLock*>(l)->unlock();
+  rt::spin_unlock(*static_cast<detail::LockWord*>(l));
 }
 
 uint64_t obj(const void* p) {
@@ -49,10 +50,10 @@ uint64_t obj(const void* p) {
 
 void Mutex::lock() {
   rt::M* m = rt::need_fiber("ft::Mutex::lock");
-  l_.lock();
+  rt::spin_lock(l_);
   if (!locked_) {
     locked_ = true;
-    l_.unlock();
+    rt::spin_unlock(l_);
     return;
   }
   enqueue(q_, m->cur);
@@ -61,42 +62,42 @@ void Mutex::lock() {
 }
 
 bool Mutex::try_lock() {
-  l_.lock();
+  rt::spin_lock(l_);
   bool got = !locked_;
   locked_ = true;
-  l_.unlock();
+  rt::spin_unlock(l_);
   return got;
 }
 
 void Mutex::unlock() {
-  l_.lock();
+  rt::spin_lock(l_);
   if (!locked_) {
-    l_.unlock();
+    rt::spin_unlock(l_);
     rt::misuse("unlock of unlocked ft::Mutex");
   }
   rt::Fiber* next = dequeue(q_);
   if (!next) locked_ = false;
-  l_.unlock();
+  rt::spin_unlock(l_);
   if (next) rt::ready(next, trace::Block::Mutex, obj(this));
 }
 
 void WaitGroup::add(int64_t n) {
-  l_.lock();
+  rt::spin_lock(l_);
   n_ += n;
   if (n_ < 0) {
-    l_.unlock();
+    rt::spin_unlock(l_);
     rt::misuse("negative ft::WaitGroup counter");
   }
   rt::Fiber* woken = n_ == 0 ? std::exchange(q_, {}).head : nullptr;
-  l_.unlock();
+  rt::spin_unlock(l_);
   ready_all(woken, trace::Block::WaitGroup, obj(this));
 }
 
 void WaitGroup::wait() {
   rt::M* m = rt::need_fiber("ft::WaitGroup::wait");
-  l_.lock();
+  rt::spin_lock(l_);
   if (n_ == 0) {
-    l_.unlock();
+    rt::spin_unlock(l_);
     return;
   }
   enqueue(q_, m->cur);
@@ -105,10 +106,10 @@ void WaitGroup::wait() {
 
 void CondVar::wait(Mutex& mu) {
   rt::M* m = rt::need_fiber("ft::CondVar::wait");
-  l_.lock();
+  rt::spin_lock(l_);
   enqueue(q_, m->cur);
   struct Both {
-    detail::SpinLock* l;
+    detail::LockWord* l;
     Mutex* mu;
   } both{&l_, &mu};
   // Release the mutex only once parked: a notify between the two cannot be missed, because
@@ -116,7 +117,7 @@ void CondVar::wait(Mutex& mu) {
   rt::park(
       [](void* p) {
         auto* b = static_cast<Both*>(p);
-        b->l->unlock();
+        rt::spin_unlock(*b->l);
         b->mu->unlock();
       },
       &both, trace::Block::Cond, obj(this));
@@ -124,16 +125,16 @@ void CondVar::wait(Mutex& mu) {
 }
 
 void CondVar::notify_one() {
-  l_.lock();
+  rt::spin_lock(l_);
   rt::Fiber* f = dequeue(q_);
-  l_.unlock();
+  rt::spin_unlock(l_);
   if (f) rt::ready(f, trace::Block::Cond, obj(this));
 }
 
 void CondVar::notify_all() {
-  l_.lock();
+  rt::spin_lock(l_);
   rt::Fiber* woken = std::exchange(q_, {}).head;
-  l_.unlock();
+  rt::spin_unlock(l_);
   ready_all(woken, trace::Block::Cond, obj(this));
 }
 

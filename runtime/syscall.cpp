@@ -6,7 +6,7 @@
 // then looks for an idle P, and failing that queues the fiber globally and parks the M.
 #include "ft/syscall.hpp"
 #include "fatal.hpp"
-#include "sched.hpp"
+#include "mp.hpp"
 #include "switch.hpp"
 #include "timer.hpp"
 
@@ -18,7 +18,7 @@ void syscall_enter() {
   P* p = m->p;
   if (!p) misuse("ft::syscall nested inside ft::syscall");
   if (rec::active()) rec::syscall_enter();
-  m->cur->state.store(State::Syscall, std::memory_order_relaxed);
+  set_state(m->cur, State::Running, State::Syscall);
   // Counted before the P is marked: once it is, sysmon may hand it off and the M that gets it
   // may give it up and look for a dead lock, which must see this fiber's syscall. (Counted
   // after, a thread preempted between the two let check_dead report "all fibers are asleep"
@@ -43,7 +43,7 @@ void syscall_exit() {
   } else {
     P* np;
     {
-      std::lock_guard<std::mutex> g(sched.mu);
+      std::lock_guard<SchedMutex> g(sched.mu);
       np = pidle_get();
     }
     if (!np) {
@@ -54,7 +54,7 @@ void syscall_exit() {
     }
     acquirep(m, np);
   }
-  f->state.store(State::Running, std::memory_order_relaxed);
+  set_state(f, State::Syscall, State::Running);
   sched.nsyscall.fetch_sub(1);
 }
 

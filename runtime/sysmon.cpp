@@ -9,7 +9,8 @@
 #include <climits>
 #include <thread>
 
-#include "sched.hpp"
+#include "fatal.hpp"
+#include "mp.hpp"
 #include "timer.hpp"
 
 namespace ft::rt {
@@ -65,7 +66,7 @@ void sysmon_kick() {
 
 void timers_start() {
   stop = false;
-  mon = std::thread(loop);
+  mon = start_thread("monitor", loop);
 }
 
 void timers_stop() {

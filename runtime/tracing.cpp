@@ -1,6 +1,7 @@
 // The runtime's side of tracing: FT_TRACE=path traces a whole ft::run with no code change,
 // and a trace started late begins with a GoStatus event for every fiber that exists and a
 // ChanName event for every named channel.
+#include "tracing.hpp"
 #include "chan.hpp"
 #include "ft/trace.hpp"
 #include "sched.hpp"
@@ -31,7 +32,7 @@ void describe_world() {
     }
     rec::go_status(f->id, f->fn, st, st == 2 ? f->reason : Block::None);
   });
-  detail::chan_describe_names();
+  chan_describe_names();
 }
 }  // namespace
 

@@ -15,10 +15,10 @@ struct WaitQ {
   Fiber* head = nullptr;
   Fiber* tail = nullptr;
 };
-struct SpinLock {
+// A spin lock's word, held by value so that these classes need no allocation; only the
+// runtime takes and releases it (runtime/spinlock.hpp).
+struct LockWord {
   std::atomic<bool> held{false};
-  void lock();
-  void unlock() { held.store(false, std::memory_order_release); }
 };
 }  // namespace detail
 
@@ -32,7 +32,7 @@ class Mutex {
   void unlock();  // unlocking an unlocked Mutex is a fatal misuse
 
  private:
-  detail::SpinLock l_;
+  detail::LockWord l_;
   bool locked_ = false;
   detail::WaitQ q_;
 };
@@ -44,7 +44,7 @@ class WaitGroup {
   void wait();
 
  private:
-  detail::SpinLock l_;
+  detail::LockWord l_;
   int64_t n_ = 0;
   detail::WaitQ q_;
 };
@@ -60,7 +60,7 @@ class CondVar {
   void notify_all();
 
  private:
-  detail::SpinLock l_;
+  detail::LockWord l_;
   detail::WaitQ q_;
 };
 

@@ -114,3 +114,11 @@ TEST_CASE("a pending timer is not a dead lock") {
   INFO(o.err);
   REQUIRE(o.status == 0);
 }
+
+TEST_CASE("a runtime thread that cannot start is a fatal error with a sentence") {
+  Outcome o = probe("no-threads");
+  INFO(o.err);
+  REQUIRE(o.status == 2);
+  REQUIRE(has(o.err, "fatal error: cannot start a runtime monitor thread"));
+  REQUIRE(!has(o.err, "terminate called"));
+}

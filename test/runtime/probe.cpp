@@ -1,5 +1,7 @@
 // A program that fails on purpose, one way per argument; failure_test.cpp runs it and reads
 // what the runtime printed. Each mode is a mistake a user can make.
+#include <sys/resource.h>
+
 #include <cstdio>
 #include <cstring>
 #include <stdexcept>
@@ -103,6 +105,19 @@ int main(int argc, char** argv) {
   if (!std::strcmp(mode, "sleep-deadlock-free")) {
     // Sleeping is not a dead lock: a pending timer will wake main.
     return ft::run([] { ft::sleep(std::chrono::milliseconds(30)); });
+  }
+  if (!std::strcmp(mode, "no-threads")) {
+    // Address space for what the process maps now plus 2 MB, less than a thread's 8 MB stack:
+    // the runtime's first thread cannot start (as under `ulimit -v 8192`).
+    long pages = 0;
+    if (FILE* f = std::fopen("/proc/self/statm", "r")) {
+      if (std::fscanf(f, "%ld", &pages) != 1) pages = 0;
+      std::fclose(f);
+    }
+    rlimit lim{};
+    lim.rlim_cur = lim.rlim_max = static_cast<rlim_t>(pages) * 4096 + (2 << 20);
+    if (pages == 0 || ::setrlimit(RLIMIT_AS, &lim) != 0) return 1;
+    return ft::run([] { ft::sleep(std::chrono::milliseconds(1)); });
   }
   std::fprintf(stderr, "usage: probe deadlock|exception|close-closed|outside|...\n");
   return 1;
