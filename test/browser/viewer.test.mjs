@@ -49,7 +49,7 @@ test('the index lists the chapter\'s sections', async () => {
   await page.goto(viewer.url);
   await ready();
   for (const text of ['View trace', 'Goroutine analysis', 'Synchronization blocking profile',
-    'Syscall blocking profile', 'Scheduler latency profile', 'User-defined tasks and regions',
+    'Syscall blocking profile', 'Network blocking profile', 'Scheduler latency profile', 'User-defined tasks and regions',
     'Download JSON', 'Open in Perfetto UI']) {
     assert.equal(await page.getByText(text, { exact: true }).count(), 1, text);
   }

@@ -10,14 +10,14 @@ const TITLES = {
   sync: 'Synchronization blocking profile',
   syscall: 'Syscall blocking profile',
   sched: 'Scheduler latency profile',
-  io: 'I/O blocking profile',
+  io: 'Network blocking profile',
   sleep: 'Sleep profile',
 };
 const WHAT = {
   sync: 'blocked on channels, select, mutexes, condition variables and wait groups',
   syscall: 'in system calls',
   sched: 'runnable but waiting for a worker',
-  io: 'blocked on I/O',
+  io: 'blocked on the network or another file descriptor',
   sleep: 'sleeping',
 };
 
