@@ -5,6 +5,7 @@
 #include "chrome_json.hpp"
 
 #include <algorithm>
+#include <optional>
 #include <stdexcept>
 #include <unordered_map>
 
@@ -166,17 +167,11 @@ struct Writer {
     out.raw("}}");
   }
 
-  void fiber_label(uint32_t f) {
-    std::string n = "G" + std::to_string(m.fibers[f].id) + " ";
-    n += m.fiber_func(f);
-    out.str(n);
-  }
-
   void slice(uint32_t idx, uint32_t tid) {
     const Slice& s = m.slices[idx];
     out.raw(first ? "\n{\"name\":" : ",\n{\"name\":");
     first = false;
-    fiber_label(s.fiber);
+    out.str(m.fiber_label(s.fiber));
     out.raw(",\"ph\":\"X\",\"ts\":");
     out.us(s.t0);
     out.raw(",\"dur\":");
@@ -323,6 +318,107 @@ struct Writer {
   void run();
 };
 
+// The model's sorted streams the writer merges by time, in tie-break order. The counter
+// streams are one per CounterId, in CounterId order.
+enum class Stream : uint8_t {
+  Slices,
+  FlowSources,
+  Goroutines,  // counters: Stream(Goroutines + CounterId)
+  Threads,
+  Heap,
+  Instants,
+  Asyncs,  // task and region begin/end edges
+  Logs,
+};
+constexpr uint8_t kStreams = uint8_t(Stream::Logs) + 1;
+static_assert(uint8_t(Stream::Threads) - uint8_t(Stream::Goroutines) == kThreads &&
+                  uint8_t(Stream::Heap) - uint8_t(Stream::Goroutines) == kHeap &&
+                  uint8_t(Stream::Instants) - uint8_t(Stream::Goroutines) == kCounters,
+              "one counter stream per CounterId, in its order");
+
+// A cursor per stream; skip_hidden() steps over what the view does not show.
+struct Merge {
+  Writer& w;
+  const std::vector<Writer::Async>& asyncs;
+  size_t pos[kStreams] = {};
+
+  static bool is_counter(Stream s) {
+    return s >= Stream::Goroutines && s < Stream(uint8_t(Stream::Goroutines) + kCounters);
+  }
+  static uint32_t counter_of(Stream s) { return uint8_t(s) - uint8_t(Stream::Goroutines); }
+  size_t& at(Stream s) { return pos[uint8_t(s)]; }
+
+  size_t size(Stream s) const {
+    const Model& m = w.m;
+    if (is_counter(s)) return m.counters[counter_of(s)].t.size();
+    switch (s) {
+      case Stream::Slices:
+        return m.slices.size();
+      case Stream::FlowSources:
+        return m.flows.size();
+      case Stream::Instants:
+        return m.instants.size();
+      case Stream::Asyncs:
+        return asyncs.size();
+      case Stream::Logs:
+        return m.logs.size();
+      default:
+        return 0;
+    }
+  }
+  bool has(Stream s) const { return pos[uint8_t(s)] < size(s); }
+
+  Ns time(Stream s) const {
+    const Model& m = w.m;
+    size_t i = pos[uint8_t(s)];
+    if (is_counter(s)) return m.counters[counter_of(s)].t[i];
+    switch (s) {
+      case Stream::Slices:
+        return m.slices[i].t0;
+      case Stream::FlowSources:
+        return m.flows[i].t_from;
+      case Stream::Instants:
+        return m.instants[i].t;
+      case Stream::Asyncs:
+        return asyncs[i].t;
+      case Stream::Logs:
+        return m.logs[i].t;
+      default:
+        return UINT64_MAX;
+    }
+  }
+
+  void skip_hidden() {
+    const Model& m = w.m;
+    size_t &si = at(Stream::Slices), &fi = at(Stream::FlowSources);
+    size_t &ii = at(Stream::Instants), &li = at(Stream::Logs);
+    while (si < m.slices.size() && !w.slice_tid(m.slices[si])) si++;
+    while (fi < m.flows.size() && !w.flow_shown(m.flows[fi])) fi++;
+    while (ii < m.instants.size() && !w.instant_tid(m.instants[ii])) ii++;
+    while (li < m.logs.size() && !w.log_tid(m.logs[li])) li++;
+  }
+
+  void emit(Stream s) {
+    const Model& m = w.m;
+    size_t i = at(s)++;
+    if (is_counter(s)) return w.counter(counter_of(s), i);
+    switch (s) {
+      case Stream::Slices:
+        return w.slice(uint32_t(i), w.slice_tid(m.slices[i]));
+      case Stream::FlowSources:
+        return w.flow_source(uint32_t(i), w.slice_tid(m.slices[m.flows[i].from_slice]));
+      case Stream::Instants:
+        return w.instant(m.instants[i], w.instant_tid(m.instants[i]));
+      case Stream::Asyncs:
+        return w.async(asyncs[i]);
+      case Stream::Logs:
+        return w.log(m.logs[i], w.log_tid(m.logs[i]));
+      default:
+        return;
+    }
+  }
+};
+
 void Writer::run() {
   if (o.view == View::Goroutine) {
     fiber_tid.assign(m.fibers.size(), 0);
@@ -358,23 +454,21 @@ void Writer::run() {
   switch (o.view) {
     case View::Proc:
       for (uint32_t p = 0; p < m.procs.size(); p++)
-        meta("thread_name", kRowsPid, p + 1, "Proc " + std::to_string(m.procs[p]), p);
+        meta("thread_name", kRowsPid, p + 1, m.proc_label(p), p);
       for (uint32_t t = 0; t < noproc_tid.size(); t++)
         if (noproc_tid[t])
-          meta("thread_name", kRowsPid, noproc_tid[t], "Thread " + std::to_string(t) + " (no proc)",
-               noproc_tid[t]);
+          meta("thread_name", kRowsPid, noproc_tid[t],
+               std::string(m.thread_label(t)) + " (no proc)", noproc_tid[t]);
       if (timers_tid) meta("thread_name", kRowsPid, timers_tid, "Timers", timers_tid);
       break;
     case View::Thread:
       for (uint32_t t = 0; t < m.threads; t++)
-        meta("thread_name", kRowsPid, t + 1, "Thread " + std::to_string(t), t);
+        meta("thread_name", kRowsPid, t + 1, m.thread_label(t), t);
       break;
     case View::Goroutine:
       for (uint32_t f = 0; f < m.fibers.size(); f++) {
-        if (!fiber_tid[f]) continue;
-        std::string n = "G" + std::to_string(m.fibers[f].id) + " ";
-        n += m.fiber_func(f);
-        meta("thread_name", kRowsPid, fiber_tid[f], n, fiber_tid[f]);
+        if (fiber_tid[f])
+          meta("thread_name", kRowsPid, fiber_tid[f], m.fiber_label(f), fiber_tid[f]);
       }
       break;
   }
@@ -394,56 +488,21 @@ void Writer::run() {
                    [](const Async& a, const Async& b) { return a.t < b.t; });
   if (!asyncs.empty()) meta("process_name", kTasksPid, 1, "TASKS", 2);
 
-  size_t si = 0, fi = 0, ii = 0, ai = 0, li = 0, ci[kCounters] = {};
+  Merge mg{*this, asyncs};
   size_t total = m.slices.size() + 1, step = std::max<size_t>(total / 100, 1 << 16);
-  auto skip = [&] {
-    while (si < m.slices.size() && !slice_tid(m.slices[si])) si++;
-    while (fi < m.flows.size() && !flow_shown(m.flows[fi])) fi++;
-    while (ii < m.instants.size() && !instant_tid(m.instants[ii])) ii++;
-    while (li < m.logs.size() && !log_tid(m.logs[li])) li++;
-  };
   for (;;) {
-    skip();
+    mg.skip_hidden();
     Ns best = UINT64_MAX;
-    int which = -1;
-    // Ties go to the stream considered first: a slice precedes the flow sources inside it.
-    auto consider = [&](int k, bool has, auto t) {
-      if (has && Ns(t()) < best) best = t(), which = k;
-    };
-    consider(0, si < m.slices.size(), [&] { return m.slices[si].t0; });
-    consider(1, fi < m.flows.size(), [&] { return m.flows[fi].t_from; });
-    for (uint32_t c = 0; c < kCounters; c++)
-      consider(2 + int(c), ci[c] < m.counters[c].t.size(), [&] { return m.counters[c].t[ci[c]]; });
-    consider(5, ii < m.instants.size(), [&] { return m.instants[ii].t; });
-    consider(6, ai < asyncs.size(), [&] { return asyncs[ai].t; });
-    consider(7, li < m.logs.size(), [&] { return m.logs[li].t; });
-    if (which < 0) break;
-    switch (which) {
-      case 0:
-        slice(uint32_t(si), slice_tid(m.slices[si]));
-        if (++si % step == 0 && o.progress) o.progress(double(si) / double(total));
-        break;
-      case 1:
-        flow_source(uint32_t(fi), slice_tid(m.slices[m.flows[fi].from_slice]));
-        fi++;
-        break;
-      case 2:
-      case 3:
-      case 4:
-        counter(which - 2, ci[which - 2]++);
-        break;
-      case 5:
-        instant(m.instants[ii], instant_tid(m.instants[ii]));
-        ii++;
-        break;
-      case 6:
-        async(asyncs[ai++]);
-        break;
-      case 7:
-        log(m.logs[li], log_tid(m.logs[li]));
-        li++;
-        break;
+    std::optional<Stream> which;
+    // Ties go to the stream listed first: a slice precedes the flow sources inside it.
+    for (uint8_t k = 0; k < kStreams; k++) {
+      Stream st = Stream(k);
+      if (mg.has(st) && mg.time(st) < best) best = mg.time(st), which = st;
     }
+    if (!which) break;
+    mg.emit(*which);
+    if (*which == Stream::Slices && mg.at(Stream::Slices) % step == 0 && o.progress)
+      o.progress(double(mg.at(Stream::Slices)) / double(total));
   }
 
   out.raw("\n],\n\"stackFrames\":{");

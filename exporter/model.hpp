@@ -14,6 +14,7 @@
 //  * Counter samples are sorted by t, at most one per timestamp, values never negative.
 //  * Every flow satisfies slices[from_slice].t0 <= t_from <= slices[to_slice].t0: the consumer
 //    starts at or after the producer. Flow ids are 1..flows.size() (index + 1), never reused.
+//  * labels has one entry per fiber, proc and thread (ModelBuilder::finish names them all).
 //  * Fiber, proc and thread numbers in the model are dense indices; Fiber::id keeps the
 //    runtime's 64-bit id. Stack and string ids index `tables` (0 = none / "").
 #pragma once
@@ -28,6 +29,10 @@
 #include "tracer/reader.hpp"
 
 namespace ft::exporter {
+
+namespace model {
+struct Tracker;  // the builder's state while the pass runs (exporter/model/tracker.hpp)
+}
 
 using Ns = uint64_t;
 inline constexpr uint32_t kNone = 0xffffffffu;  // "no slice / no fiber / no proc" in indices
@@ -186,6 +191,15 @@ struct Model {
   uint32_t fiber_index(uint64_t id) const;            // kNone when absent
 
   std::vector<std::pair<uint64_t, uint32_t>> fiber_by_id;  // (runtime id, index), sorted by id
+
+  // The rows' and slices' names, made once here and used by every writer, the server and
+  // (through it) the web viewer: "G7 pass" for a fiber, "Proc 0", "Thread 2".
+  struct Labels {
+    std::vector<std::string> fibers, procs, threads;
+  } labels;
+  std::string_view fiber_label(uint32_t f) const;   // "G<id> <func>"; "no fiber" out of range
+  std::string_view proc_label(uint32_t p) const;    // "Proc <number>"
+  std::string_view thread_label(uint32_t t) const;  // "Thread <index>"
 };
 
 // Builds a Model from events delivered in timestamp order (the reader's order). Events out of
@@ -205,8 +219,7 @@ class ModelBuilder {
   Model finish(ft::trace::Tables tables, ft::trace::ReadResult read = {});
 
  private:
-  struct State;
-  State* s_;
+  model::Tracker* s_;
 };
 
 Model build_model(std::span<const ft::trace::Event> events, ft::trace::Tables tables);

@@ -83,6 +83,7 @@ void write_fiber_ref(JsonWriter& w, const Model& m, uint32_t fiber) {
       .kv("index", fiber)
       .kv("id", m.fibers[fiber].id)
       .kv("func", m.fiber_func(fiber))
+      .kv("label", m.fiber_label(fiber))
       .end_object();
 }
 
@@ -218,12 +219,12 @@ Response Api::tracks(const Request& req) {
     if (*v == View::Proc) {
       w.begin_object().kv("name", "PROCS").key("tracks").begin_array();
       for (uint32_t i = 0; i < m_.procs.size(); ++i)
-        write_slice_track(w, m_, {TrackKind::Proc, i}, "Proc " + std::to_string(m_.procs[i]));
+        write_slice_track(w, m_, {TrackKind::Proc, i}, m_.proc_label(i));
       w.end_array().end_object();
     } else if (*v == View::Thread) {
       w.begin_object().kv("name", "THREADS").key("tracks").begin_array();
       for (uint32_t i = 0; i < m_.threads; ++i)
-        write_slice_track(w, m_, {TrackKind::Thread, i}, "Thread " + std::to_string(i));
+        write_slice_track(w, m_, {TrackKind::Thread, i}, m_.thread_label(i));
       w.end_array().end_object();
     } else {
       std::vector<uint32_t> fibers;
@@ -241,11 +242,7 @@ Response Api::tracks(const Request& req) {
         for (const auto& [id, index] : m_.fiber_by_id) fibers.push_back(index);
       }
       w.begin_object().kv("name", "GOROUTINES").key("tracks").begin_array();
-      for (uint32_t f : fibers) {
-        std::string name = "G" + std::to_string(m_.fibers[f].id) + " ";
-        name += m_.fiber_func(f);
-        write_slice_track(w, m_, {TrackKind::Fiber, f}, name);
-      }
+      for (uint32_t f : fibers) write_slice_track(w, m_, {TrackKind::Fiber, f}, m_.fiber_label(f));
       w.end_array().end_object();
     }
     w.end_array().end_object();

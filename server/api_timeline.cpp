@@ -146,13 +146,14 @@ Response Api::window(const Request& req) {
   }
   w.end_array();
 
-  // Fiber index -> [runtime id, start-function id]: labels ("G7 pass") and colours.
+  // Fiber index -> [runtime id, start-function id, label]: the label ("G7 pass") is the
+  // model's, the function id picks the colour.
   std::sort(fibers.begin(), fibers.end());
   fibers.erase(std::unique(fibers.begin(), fibers.end()), fibers.end());
   w.key("fibers").begin_object();
   for (uint32_t f : fibers) {
     w.key(std::to_string(f)).begin_array().value(m_.fibers[f].id).value(m_.fibers[f].func);
-    w.end_array();
+    w.value(m_.fiber_label(f)).end_array();
   }
   w.end_object();
 

@@ -51,6 +51,15 @@ inline void check_model_invariants(const ft::exporter::Model& m) {
   for (const Region& r : m.regions) CHECK(r.t0 <= r.t1);
   for (const Task& t : m.tasks) CHECK(t.t0 <= t.t1);
   for (size_t p = 1; p < m.procs.size(); p++) CHECK(m.procs[p - 1] < m.procs[p]);
+  // One label per row, made by the model.
+  REQUIRE(m.labels.fibers.size() == m.fibers.size());
+  REQUIRE(m.labels.procs.size() == m.procs.size());
+  REQUIRE(m.labels.threads.size() == m.threads);
+  for (uint32_t f = 0; f < m.fibers.size(); f++)
+    CHECK(m.fiber_label(f) == "G" + std::to_string(m.fibers[f].id) + " " +
+                                  std::string(m.fiber_func(f)));
+  for (uint32_t p = 0; p < m.procs.size(); p++)
+    CHECK(m.proc_label(p) == "Proc " + std::to_string(m.procs[p]));
 }
 
 }  // namespace fttest

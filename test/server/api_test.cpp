@@ -121,8 +121,13 @@ TEST_CASE("api: the window holds every slice, counter and flow of a wide view") 
     CHECK(f[4].get<std::string>()[0] == 'p');
     CHECK(f[3].get<Ns>() <= f[5].get<Ns>());
   }
-  // Labels: fiber index -> [runtime id, function id].
-  CHECK(w["fibers"].size() == 5);
+  // Labels: fiber index -> [runtime id, function id, the model's label].
+  REQUIRE(w["fibers"].size() == 5);
+  for (auto& [index, f] : w["fibers"].items()) {
+    uint32_t i = uint32_t(std::stoul(index));
+    CHECK(f[0] == m.fibers[i].id);
+    CHECK(f[2] == "G" + std::to_string(m.fibers[i].id) + " " + std::string(m.fiber_func(i)));
+  }
 }
 
 TEST_CASE("api: the window merges slices narrower than a pixel") {
@@ -188,6 +193,7 @@ TEST_CASE("api: slice details with stacks and flows to both ends") {
   json s = get_json(api, "/api/slice?i=" + std::to_string(main_first));
   CHECK(s["fiber"]["id"] == 1);
   CHECK(s["fiber"]["func"] == "main");
+  CHECK(s["fiber"]["label"] == "G1 main");
   CHECK(s["end"] == "chan recv");
   REQUIRE(s["endStack"].size() == 2);
   CHECK(s["endStack"][1]["func"] == "main");

@@ -32,7 +32,7 @@ function statsTable(rows) {
 }
 
 function fiberLink(f) {
-  return f ? el('a', { href: `trace.html?view=goroutine&goid=${f.id}` }, `G${f.id} ${f.func}`) : '–';
+  return f ? el('a', { href: `trace.html?view=goroutine&goid=${f.id}` }, f.label) : '–';
 }
 
 async function main() {

@@ -38,7 +38,7 @@ function stackList(frames) {
 }
 
 function fiberName(f) {
-  return f ? `G${f.id} ${f.func}` : 'no fiber';
+  return f ? f.label : 'no fiber';
 }
 
 export function fiberLink(f) {

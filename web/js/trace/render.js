@@ -16,7 +16,7 @@ export function sliceLabel(item, data, funcs) {
   const fiber = item[4];
   if (fiber >= 0) {
     const f = data.fibers[fiber];
-    if (f) return `G${f[0]} ${funcs[f[1]] ?? 'unknown'}`;
+    if (f) return f[2]; // the model's label, sent by the server
   }
   return `${item[3]} slices`;
 }
