@@ -10,6 +10,7 @@
 #include <unordered_map>
 
 #include "json_out.hpp"
+#include "rows.hpp"
 
 namespace ft::exporter {
 
@@ -65,9 +66,7 @@ struct Writer {
   JsonOut out;
   JsonSummary sum;
   bool first = true;
-  std::vector<uint32_t> fiber_tid;   // goroutine view: row per fiber, 0 = not shown
-  std::vector<uint32_t> noproc_tid;  // proc view: per thread, the row of its proc-less events
-  uint32_t timers_tid = 0;
+  Rows rows;  // the view's rows (exporter/rows.hpp); tid = row
   std::vector<uint32_t> stack_sf;
   std::unordered_map<std::string, uint32_t> frame_ids;
   std::vector<std::pair<std::string, uint32_t>> frames;  // id - 1 -> (name, parent id)
@@ -76,47 +75,10 @@ struct Writer {
     stack_sf.assign(m.tables.stacks.size(), 0);
   }
 
-  uint32_t slice_tid(const Slice& s) const {
-    switch (o.view) {
-      case View::Proc:
-        return s.proc != kNone ? s.proc + 1 : noproc_tid[s.thread];
-      case View::Thread:
-        return s.thread + 1;
-      case View::Goroutine:
-        return fiber_tid[s.fiber];
-    }
-    return 0;
-  }
-
-  uint32_t instant_tid(const Instant& i) const {
-    switch (o.view) {
-      case View::Proc:
-        if (i.kind == InstantKind::TimerWake) return timers_tid;
-        return i.proc != kNone ? i.proc + 1 : noproc_tid[i.thread];
-      case View::Thread:
-        return i.thread + 1;
-      case View::Goroutine:
-        if (i.kind == InstantKind::ProcStart || i.kind == InstantKind::ProcStop) return 0;
-        return i.fiber != kNone ? fiber_tid[i.fiber] : 0;
-    }
-    return 0;
-  }
-
-  uint32_t log_tid(const Log& l) const {
-    switch (o.view) {
-      case View::Proc:
-        return l.proc != kNone ? l.proc + 1 : noproc_tid[l.thread];
-      case View::Thread:
-        return l.thread + 1;
-      case View::Goroutine:
-        return l.fiber != kNone ? fiber_tid[l.fiber] : 0;
-    }
-    return 0;
-  }
-
-  bool flow_shown(const Flow& f) const {
-    return slice_tid(m.slices[f.from_slice]) && slice_tid(m.slices[f.to_slice]);
-  }
+  uint32_t slice_tid(const Slice& s) const { return rows.slice(s); }
+  uint32_t instant_tid(const Instant& i) const { return rows.instant(i); }
+  uint32_t log_tid(const Log& l) const { return rows.log(l); }
+  bool flow_shown(const Flow& f) const { return rows.flow(m, f); }
 
   uint32_t sf(uint32_t stack) {
     if (stack == 0 || stack >= stack_sf.size()) return 0;
@@ -420,58 +382,14 @@ struct Merge {
 };
 
 void Writer::run() {
-  if (o.view == View::Goroutine) {
-    fiber_tid.assign(m.fibers.size(), 0);
-    if (o.goid) {
-      auto rel = related_fibers(m, *o.goid);
-      if (rel.empty()) throw std::invalid_argument("no fiber with id " + std::to_string(*o.goid));
-      for (uint32_t i = 0; i < rel.size(); i++) fiber_tid[rel[i]] = i + 1;
-    } else {
-      for (uint32_t f = 0; f < m.fibers.size(); f++) fiber_tid[f] = f + 1;
-    }
-  } else if (o.view == View::Proc) {
-    // Fibers running without a proc (hand-off paths, damaged traces) get one row per thread:
-    // a thread runs one fiber at a time, so the row still nests.
-    uint32_t next = uint32_t(m.procs.size()) + 1;
-    noproc_tid.assign(m.threads, 0);
-    for (const Slice& s : m.slices)
-      if (s.proc == kNone) noproc_tid[s.thread] = 1;
-    for (const Instant& i : m.instants)
-      if (i.proc == kNone && i.kind != InstantKind::TimerWake) noproc_tid[i.thread] = 1;
-    for (const Log& l : m.logs)
-      if (l.proc == kNone) noproc_tid[l.thread] = 1;
-    for (uint32_t& t : noproc_tid)
-      if (t) t = next++;
-    if (std::any_of(m.instants.begin(), m.instants.end(),
-                    [](const Instant& i) { return i.kind == InstantKind::TimerWake; }))
-      timers_tid = next++;
-  }
+  rows = make_rows(m, o.view, o.goid);
 
   out.raw("{\"displayTimeUnit\":\"ns\",\"traceEvents\":[");
   meta("process_name", kStatsPid, 1, "STATS", 0);
   static constexpr std::string_view rows_name[] = {"PROCS", "THREADS", "GOROUTINES"};
   meta("process_name", kRowsPid, 1, rows_name[int(o.view)], 1);
-  switch (o.view) {
-    case View::Proc:
-      for (uint32_t p = 0; p < m.procs.size(); p++)
-        meta("thread_name", kRowsPid, p + 1, m.proc_label(p), p);
-      for (uint32_t t = 0; t < noproc_tid.size(); t++)
-        if (noproc_tid[t])
-          meta("thread_name", kRowsPid, noproc_tid[t],
-               std::string(m.thread_label(t)) + " (no proc)", noproc_tid[t]);
-      if (timers_tid) meta("thread_name", kRowsPid, timers_tid, "Timers", timers_tid);
-      break;
-    case View::Thread:
-      for (uint32_t t = 0; t < m.threads; t++)
-        meta("thread_name", kRowsPid, t + 1, m.thread_label(t), t);
-      break;
-    case View::Goroutine:
-      for (uint32_t f = 0; f < m.fibers.size(); f++) {
-        if (fiber_tid[f])
-          meta("thread_name", kRowsPid, fiber_tid[f], m.fiber_label(f), fiber_tid[f]);
-      }
-      break;
-  }
+  for (uint32_t r = 0; r < rows.rows.size(); r++)
+    meta("thread_name", kRowsPid, r + 1, rows.rows[r].name, rows.rows[r].sort);
 
   std::vector<Async> asyncs;
   for (uint32_t i = 0; i < m.tasks.size(); i++) {
@@ -479,7 +397,7 @@ void Writer::run() {
     asyncs.push_back({m.tasks[i].t1, true, false, i});
   }
   for (uint32_t i = 0; i < m.regions.size(); i++) {
-    if (o.view == View::Goroutine && !fiber_tid[m.regions[i].fiber]) continue;
+    if (!rows.fiber_shown(m.regions[i].fiber)) continue;
     asyncs.push_back({m.regions[i].t0, false, true, i});
     asyncs.push_back({m.regions[i].t1, true, true, i});
   }

@@ -43,14 +43,6 @@ uint32_t Rows::log(const Log& l) const {
   return 0;
 }
 
-namespace {
-std::string fiber_name(const Model& m, uint32_t f) {
-  std::string n = "G" + std::to_string(m.fibers[f].id) + " ";
-  n += m.fiber_func(f);
-  return n;
-}
-}  // namespace
-
 Rows make_rows(const Model& m, View view, std::optional<uint64_t> goid) {
   Rows r;
   r.view = view;
@@ -65,17 +57,18 @@ Rows make_rows(const Model& m, View view, std::optional<uint64_t> goid) {
         for (uint32_t f = 0; f < m.fibers.size(); f++) shown.push_back(f);
       }
       for (uint32_t f : shown) {
-        r.rows.push_back({fiber_name(m, f), int64_t(r.rows.size() + 1)});
+        r.rows.push_back({std::string(m.fiber_label(f)), int64_t(r.rows.size() + 1)});
         r.fiber_row[f] = uint32_t(r.rows.size());
       }
       break;
     }
     case View::Thread:
-      for (uint32_t t = 0; t < m.threads; t++) r.rows.push_back({"Thread " + std::to_string(t), t});
+      for (uint32_t t = 0; t < m.threads; t++)
+        r.rows.push_back({std::string(m.thread_label(t)), t});
       break;
     case View::Proc: {
       for (uint32_t p = 0; p < m.procs.size(); p++)
-        r.rows.push_back({"Proc " + std::to_string(m.procs[p]), p});
+        r.rows.push_back({std::string(m.proc_label(p)), p});
       // Fibers running without a proc (hand-off paths, damaged traces) get one row per thread:
       // a thread runs one fiber at a time, so the row still nests.
       r.noproc_row.assign(m.threads, 0);
@@ -88,7 +81,7 @@ Rows make_rows(const Model& m, View view, std::optional<uint64_t> goid) {
       for (uint32_t t = 0; t < r.noproc_row.size(); t++) {
         if (!r.noproc_row[t]) continue;
         uint32_t row = uint32_t(r.rows.size() + 1);
-        r.rows.push_back({"Thread " + std::to_string(t) + " (no proc)", row});
+        r.rows.push_back({std::string(m.thread_label(t)) + " (no proc)", row});
         r.noproc_row[t] = row;
       }
       if (std::any_of(m.instants.begin(), m.instants.end(),

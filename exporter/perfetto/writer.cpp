@@ -149,11 +149,7 @@ struct Seq {
   }
   uint64_t name(std::string_view s) { return in.intern(Interner::kNames, s); }
   uint64_t fiber_name(uint32_t f) {
-    if (!fiber_name_iid[f]) {
-      std::string n = "G" + std::to_string(m.fibers[f].id) + " ";
-      n += m.fiber_func(f);
-      fiber_name_iid[f] = name(n);
-    }
+    if (!fiber_name_iid[f]) fiber_name_iid[f] = name(m.fiber_label(f));
     return fiber_name_iid[f];
   }
   uint64_t fiber_func(uint32_t f) {
@@ -418,7 +414,7 @@ void Seq::run(uint64_t& next_uuid, const Source& src, bool merged, int64_t pid) 
       Track t;
       t.uuid = it->second = next_uuid++;
       t.parent = ti == task_index.end() ? tasks_uuid : task_uuid[ti->second];
-      t.name = "G" + std::to_string(m.fibers[r.fiber].id) + " regions";
+      t.name = std::string(m.fiber_label(r.fiber)) + " regions";
       t.rank = int64_t(region_track.size());
       tracks.push_back(std::move(t));
     }

@@ -19,6 +19,8 @@ namespace pft = fttest::pftrace;
 
 namespace {
 
+// The slice and row names are the model's labels, spelled out here so that a change to them
+// shows.
 std::string fiber_label(const Model& m, uint32_t f) {
   return "G" + std::to_string(m.fibers[f].id) + " " + std::string(m.fiber_func(f));
 }
