@@ -10,8 +10,9 @@ namespace ft::rt {
 namespace {
 bool env_started = false;
 
+// The running fiber's GoStatus comes first: the trace's first moment already shows it running
+// (its slice starts there); the proc count and the channel names follow.
 void describe_world() {
-  rec::procs(static_cast<uint32_t>(sched.procs));
   sched.fibers.for_each([](Fiber* f) {
     int st;
     switch (f->state.load(std::memory_order_acquire)) {
@@ -32,6 +33,7 @@ void describe_world() {
     }
     rec::go_status(f->id, f->fn, st, st == 2 ? f->reason : Block::None);
   });
+  rec::procs(static_cast<uint32_t>(sched.procs));
   chan_describe_names();
 }
 }  // namespace

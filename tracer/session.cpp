@@ -23,6 +23,7 @@
 #include <cerrno>
 #include <condition_variable>
 #include <cstdlib>
+#include <cstring>
 #include <ctime>
 #include <deque>
 #include <mutex>
@@ -253,6 +254,9 @@ void writer_main(SessionState* s) {
   sigfillset(&all);
   pthread_sigmask(SIG_BLOCK, &all, nullptr);  // fatal-signal flushes run on the faulting thread
   std::unique_lock<std::mutex> lk(s->writer_mu);
+  // Not woken for writer_go: a wake-up would preempt the starting thread on a busy machine
+  // while the first cycle symbolizes (a 1.5 ms hole after the snapshot); it looks every 2 ms.
+  while (!s->writer_go && !s->stop_req) s->writer_cv.wait_for(lk, std::chrono::milliseconds(2));
   for (;;) {
     bool stopping = s->stop_req;
     lk.unlock();
@@ -306,21 +310,20 @@ bool start_session(int fd, bool own_fd, bool flight, bool stacks, size_t max_byt
   }
   have_membarrier();
   install_crash_handlers();
-  fmt::Header h;
-  h.tick_shift = g_rec.tick_shift;
-  h.tsc_hz = tsc_hz_estimate();
-  h.start_mono_ns = mono_ns();
-  h.start_tick = now_tick();
-  h.start_unix_ns = unix_ns();
-  s.header = h;
-  uint8_t hb[fmt::kHeaderBytes];
-  fmt::encode_header(h, hb);
-  if (!flight && !write_bytes(fd, hb, sizeof hb)) {
-    if (own_fd) close(fd);
-    return false;
+  // Time 0 is the first event's moment, not the start of the set-up work: what used to sit
+  // between the two (a blank 300-400 us lead-in on a short trace) is done before it or after
+  // the snapshot: this thread's registration with the recorder (glibc reads /proc/self/maps
+  // for the main thread's stack), its first buffer, the info chunk and the heap figure before;
+  // the file's first write (tens of us on a slow file system) after; the writer thread is
+  // created before but waits for writer_go. The header must still be the file's first bytes:
+  // nothing writes to fd until it is out (crash_fd is set, and the writer let go, only then).
+  register_thread(t_state);
+  if (Buffer* b = take_buffer()) {  // the first batch's memory, allocated and faulted in now
+    memset(b->data, 0, Buffer::kData);
+    release_buffer(b);
   }
-  s.fd = flight ? -1 : fd;
-  s.crash_fd.store(s.fd, std::memory_order_release);
+  std::string info = info_chunk();
+  struct mallinfo2 mi = mallinfo2();
   s.own_fd = own_fd;
   s.flight = flight;
   s.flight_max_bytes = max_bytes;
@@ -328,20 +331,54 @@ bool start_session(int fd, bool own_fd, bool flight, bool stacks, size_t max_byt
   s.sink_failed = false;
   s.marks = TableMarks{};
   s.flight_tables.clear();
-  s.first_clock = clock_chunk(h.start_tick, h.start_mono_ns);
-  s.info = info_chunk();
+  s.info = std::move(info);
   s.clock_dirty = false;
   s.stop_req = false;
   s.lost_at_start = g_rec.lost.load();
   g_rec.stacks.store(stacks, std::memory_order_relaxed);
-  if (!flight) sink_write(s, s.info + s.first_clock);
+  s.writer_go = false;
+  s.fd = -1;
+  s.writer = std::thread(writer_main, &s);
+  fmt::Header h;
+  h.tick_shift = g_rec.tick_shift;
+  h.tsc_hz = tsc_hz_estimate();
+  h.start_mono_ns = mono_ns();
+  h.start_tick = now_tick();
+  h.start_unix_ns = unix_ns();
+  s.header = h;
+  s.first_clock = clock_chunk(h.start_tick, h.start_mono_ns);
   rec::g_active.store(true, std::memory_order_release);
+  if (s.world) s.world();  // GoStatus for every existing fiber, on this thread
+  emit_heap(uint64_t(mi.uordblks + mi.hblkhd));  // every trace starts with a heap sample
+  uint8_t hb[fmt::kHeaderBytes];
+  fmt::encode_header(h, hb);
+  iovec head[3] = {{hb, sizeof hb},
+                   {s.info.data(), s.info.size()},
+                   {s.first_clock.data(), s.first_clock.size()}};
+  if (!flight && !write_all(fd, head, 3)) {
+    // Nothing of this session reached the file: stop recording and drop what was recorded.
+    // The writer's one last cycle finds the sink failed and only releases the batches.
+    rec::g_active.store(false, std::memory_order_seq_cst);
+    publish_inactive();
+    steal_partial_buffers();
+    s.sink_failed = true;
+    {
+      std::lock_guard<std::mutex> lk(s.writer_mu);
+      s.stop_req = true;
+    }
+    s.writer_cv.notify_all();
+    s.writer.join();
+    if (own_fd) close(fd);
+    return false;
+  }
+  s.fd = flight ? -1 : fd;
+  s.crash_fd.store(s.fd, std::memory_order_release);
   s.running = true;
   s.last_sample_ns = mono_ns();
-  struct mallinfo2 mi = mallinfo2();
-  emit_heap(uint64_t(mi.uordblks + mi.hblkhd));  // every trace starts with a heap sample
-  s.writer = std::thread(writer_main, &s);
-  if (s.world) s.world();  // GoStatus for every existing fiber, on this thread
+  {
+    std::lock_guard<std::mutex> lk(s.writer_mu);
+    s.writer_go = true;
+  }
   return true;
 }
 

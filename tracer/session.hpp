@@ -34,6 +34,7 @@ struct SessionState {
   std::mutex writer_mu;
   std::condition_variable writer_cv;
   bool stop_req = false;
+  bool writer_go = false;  // the header is out: the writer may write (start_session)
   TableMarks marks;
   std::string first_clock;  // the clock chunk of the session's start
   std::string info;         // the process-info chunk: pid and command line
