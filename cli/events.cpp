@@ -15,6 +15,30 @@ constexpr std::string_view kUsageLine =
     "Prints every event in timestamp order: time (ns), kind, thread, proc, fiber, arguments and\n"
     "stack id; then the damage, if any.";
 
+// One line per event; the arguments are named by the event table (tracer/events.hpp), with
+// Block reasons and fiber statuses by name: "reason=chan recv object=3 waker=7".
+void print_event(const ft::trace::Event& e) {
+  using ft::trace::Arg;
+  std::string_view kind = exporter::event_type_name(uint8_t(e.type));
+  std::printf("%12" PRIu64 " %-12.*s th=%u p=%d g=%" PRIu64, e.ts, int(kind.size()), kind.data(),
+              e.thread, e.proc, e.g);
+  if (const ft::trace::EventSpec* spec = ft::trace::event_spec(e.type)) {
+    for (size_t i = 0; i < spec->args.size() && spec->args[i] != Arg::None; i++) {
+      std::string_view name = ft::trace::arg_name(spec->args[i]);
+      if (spec->args[i] == Arg::Reason) {
+        std::string_view r = ft::trace::block_name(e.reason());
+        std::printf(" %.*s=%.*s", int(name.size()), name.data(), int(r.size()), r.data());
+      } else if (spec->args[i] == Arg::Status) {
+        std::string_view st = ft::trace::fiber_status_name(e.status());
+        std::printf(" %.*s=%.*s", int(name.size()), name.data(), int(st.size()), st.data());
+      } else {
+        std::printf(" %.*s=%" PRIu64, int(name.size()), name.data(), e.arg(i));
+      }
+    }
+  }
+  std::printf(" stk=%u\n", e.stack);
+}
+
 int run(int argc, const char* const* argv) {
   std::string trace;
   bool partial = false;
@@ -39,13 +63,7 @@ int run(int argc, const char* const* argv) {
     std::fclose(f);
   }
   ft::trace::read(std::as_bytes(std::span(bytes.data(), bytes.size())), tables,
-                  [&](const ft::trace::Event& e) {
-                    std::printf("%12" PRIu64 " %-12.*s th=%u p=%d g=%" PRIu64 " a=%" PRIu64
-                                ",%" PRIu64 ",%" PRIu64 " stk=%u\n",
-                                e.ts, int(exporter::event_type_name(uint8_t(e.type)).size()),
-                                exporter::event_type_name(uint8_t(e.type)).data(), e.thread, e.proc,
-                                e.g, e.a[0], e.a[1], e.a[2], e.stack);
-                  });
+                  [&](const ft::trace::Event& e) { print_event(e); });
   if (!m.read.ok) std::printf("damage: %s\n", m.read.error.c_str());
   return kOk;
 }

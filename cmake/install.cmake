@@ -73,8 +73,12 @@ install(TARGETS ${ft_install_targets}
   ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR})
 
 # Headers: the public API, and the headers of each installed part (the exporter's model
-# includes tracer/events.hpp and tracer/reader.hpp; the server's API includes exporter/model.hpp).
+# includes tracer/events.hpp, tracer/reader.hpp and vocab/fibers.hpp; the server's API includes
+# exporter/model.hpp).
 install(DIRECTORY ${PROJECT_SOURCE_DIR}/include/ft DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}
+        FILES_MATCHING PATTERN "*.hpp")
+# vocab/ holds the notions the runtime and the tracer share (tracer/events.hpp includes it).
+install(DIRECTORY ${PROJECT_SOURCE_DIR}/vocab/ DESTINATION ${FT_INSTALL_PRIVATE_INCLUDEDIR}/vocab
         FILES_MATCHING PATTERN "*.hpp")
 foreach(part tracer exporter server)
   if(TARGET ft_${part} OR (part STREQUAL "server" AND TARGET ft_server_core))

@@ -16,6 +16,8 @@ namespace ft::exporter {
 nlohmann::json stats_json(const Model& m);
 std::string stats_text(const Model& m);
 
-std::string_view event_type_name(uint8_t type);  // "GoCreate", ...; "type<N>" when unknown
+// "GoCreate", ... (the event table's names); "" for a type the table does not define (stats then
+// counts it as "type<N>").
+std::string_view event_type_name(uint8_t type);
 
 }  // namespace ft::exporter

@@ -14,8 +14,8 @@
 #include <vector>
 
 #include "sched.hpp"
-#include "tracer/events.hpp"
 #include "tracing.hpp"
+#include "vocab/fibers.hpp"
 
 namespace ft::rt {
 namespace {

@@ -21,7 +21,7 @@
 
 #include "ft/fiber.hpp"
 #include "stack.hpp"
-#include "tracer/events.hpp"
+#include "vocab/fibers.hpp"
 
 // Runtime self-checks (fiber state transitions, lock rules): on in debug and sanitizer
 // builds, compiled out of release builds' hot paths.

@@ -5,7 +5,7 @@
 #include <unordered_map>
 
 #include "ft/fiber.hpp"
-#include "tracer/events.hpp"
+#include "vocab/fibers.hpp"
 
 namespace ft::detail {
 namespace {

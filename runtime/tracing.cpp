@@ -14,24 +14,24 @@ bool env_started = false;
 // (its slice starts there); the proc count and the channel names follow.
 void describe_world() {
   sched.fibers.for_each([](Fiber* f) {
-    int st;
+    trace::FiberStatus st;
     switch (f->state.load(std::memory_order_acquire)) {
       case State::Runnable:
-        st = 0;
+        st = trace::FiberStatus::Runnable;
         break;
       case State::Running:
-        st = 1;
+        st = trace::FiberStatus::Running;
         break;
       case State::Waiting:
-        st = 2;
+        st = trace::FiberStatus::Blocked;
         break;
       case State::Syscall:
-        st = 3;
+        st = trace::FiberStatus::Syscall;
         break;
       default:
         return;
     }
-    rec::go_status(f->id, f->fn, st, st == 2 ? f->reason : Block::None);
+    rec::go_status(f->id, f->fn, st, st == trace::FiberStatus::Blocked ? f->reason : Block::None);
   });
   rec::procs(static_cast<uint32_t>(sched.procs));
   chan_describe_names();

@@ -1,10 +1,8 @@
-// Encoding helpers shared by the recorder and the reader, and the names of the vocabulary.
+// Encoding helpers shared by the recorder and the reader.
 // Everything here is async-signal-safe (the fatal-signal flush frames chunks with it).
 #include "format.hpp"
 
 #include <cstring>
-
-#include "events.hpp"
 
 namespace ft::trace {
 namespace fmt {
@@ -83,87 +81,4 @@ void encode_chunk_header(uint8_t out[kChunkHeaderBytes], uint8_t kind, const voi
 }
 
 }  // namespace fmt
-
-std::string_view block_name(Block b) {
-  switch (b) {
-    case Block::None:
-      return "none";
-    case Block::ChanSend:
-      return "chan send";
-    case Block::ChanRecv:
-      return "chan recv";
-    case Block::Select:
-      return "select";
-    case Block::Sleep:
-      return "sleep";
-    case Block::Mutex:
-      return "mutex";
-    case Block::Cond:
-      return "cond";
-    case Block::WaitGroup:
-      return "wait group";
-    case Block::Syscall:
-      return "syscall";
-    case Block::IO:
-      return "I/O";
-    case Block::Forever:
-      return "forever";
-    case Block::Yield:
-      return "yield";
-    case Block::Preempt:
-      return "preempt";
-  }
-  return "unknown";
-}
-
-std::string_view event_name(EventType t) {
-  switch (t) {
-    case EventType::None:
-      return "None";
-    case EventType::ProcStart:
-      return "ProcStart";
-    case EventType::ProcStop:
-      return "ProcStop";
-    case EventType::Threads:
-      return "Threads";
-    case EventType::HeapAlloc:
-      return "HeapAlloc";
-    case EventType::Procs:
-      return "Procs";
-    case EventType::GoCreate:
-      return "GoCreate";
-    case EventType::GoStart:
-      return "GoStart";
-    case EventType::GoEnd:
-      return "GoEnd";
-    case EventType::GoBlock:
-      return "GoBlock";
-    case EventType::GoUnblock:
-      return "GoUnblock";
-    case EventType::GoYield:
-      return "GoYield";
-    case EventType::GoStatus:
-      return "GoStatus";
-    case EventType::GoSysCall:
-      return "GoSysCall";
-    case EventType::GoSysExit:
-      return "GoSysExit";
-    case EventType::GoSysBlock:
-      return "GoSysBlock";
-    case EventType::ChanName:
-      return "ChanName";
-    case EventType::TaskCreate:
-      return "TaskCreate";
-    case EventType::TaskEnd:
-      return "TaskEnd";
-    case EventType::RegionBegin:
-      return "RegionBegin";
-    case EventType::RegionEnd:
-      return "RegionEnd";
-    case EventType::Log:
-      return "Log";
-  }
-  return "Unknown";
-}
-
 }  // namespace ft::trace

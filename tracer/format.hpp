@@ -15,6 +15,8 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "vocab/fibers.hpp"
+
 namespace ft::trace::fmt {
 
 inline constexpr char kMagic[8] = {'F', 'I', 'B', 'E', 'R', 'T', 'R', 'C'};
@@ -24,6 +26,8 @@ inline constexpr size_t kChunkHeaderBytes = 9;
 inline constexpr uint32_t kMaxChunkBytes = 16u << 20;  // readers reject larger chunks
 inline constexpr uint32_t kMaxLogBytes = 4000;         // longer log messages are cut
 inline constexpr uint32_t kMaxFrames = 64;
+static_assert(kHeaderBytes == 8 + 2 + 2 + 1 + 3 + 4 * 8 + 4, "header layout, see encode_header");
+static_assert(kChunkHeaderBytes == 1 + 4 + 4, "kind len crc");
 
 // Chunk kinds.
 enum Chunk : uint8_t {
@@ -66,8 +70,32 @@ enum Code : uint8_t {
   kGoStart = 0xC0,      // 0xC0|gsame: [g_delta]
 };
 
+// Packed fields. GoBlock/GoUnblock: code = base | reason << kReasonShift | objsame << 1 | s.
+// GoStatus: w = status | reason << kStatusBits.
+inline constexpr unsigned kReasonShift = 2, kReasonBits = 4;
+inline constexpr uint8_t kReasonMask = (1u << kReasonBits) - 1;
+inline constexpr unsigned kStatusBits = 2;
+inline constexpr uint8_t kStatusMask = (1u << kStatusBits) - 1;
+static_assert(kBlockCount <= 1u << kReasonBits, "a Block reason no longer fits the code byte");
+static_assert(kFiberStatusCount <= 1u << kStatusBits, "a FiberStatus no longer fits its bits");
+// The three packed ranges must not overlap each other or the plain codes below kGoBlock.
+static_assert((kGoBlock | kReasonMask << kReasonShift | 3) < kGoUnblock);
+static_assert((kGoUnblock | kReasonMask << kReasonShift | 3) < kGoStart);
+static_assert(kProcs < kGoBlock && kLog + 1 < kGoBlock);
+inline constexpr uint8_t reason_bits(Block r) {
+  return uint8_t((uint8_t(r) & kReasonMask) << kReasonShift);
+}
+inline constexpr Block reason_of_code(uint8_t code) {
+  return Block((code >> kReasonShift) & kReasonMask);
+}
+
 // Largest encoding of any event except Log's inline message: code + 6 varints of 10 bytes.
 inline constexpr size_t kMaxEventBytes = 64;
+inline constexpr size_t kMaxVarintBytes = 10;
+static_assert(kMaxEventBytes >= 1 + 6 * kMaxVarintBytes);
+// An 'E' chunk's batch prefix: thread:u32 seq base_q proc:i32(zz) cur_g last_g last_obj.
+inline constexpr size_t kMaxBatchPrefixBytes = 5 + 10 + 10 + 5 + 10 + 10 + 10;
+static_assert(kMaxBatchPrefixBytes <= 64);
 
 inline uint64_t zigzag(int64_t v) {
   return (uint64_t(v) << 1) ^ uint64_t(v >> 63);
@@ -85,12 +113,14 @@ inline uint8_t* put_uv(uint8_t* p, uint64_t v) {
   return p;
 }
 
-// Bounds-checked varint read: false on a truncated or over-long (> 10 bytes) varint.
+// Bounds-checked varint read: false on a truncated or over-long (> 10 bytes) varint, and on a
+// 10th byte carrying bits above the 64th (which a cut to 64 bits would silently drop).
 inline bool get_uv(const uint8_t*& p, const uint8_t* end, uint64_t& out) {
   uint64_t v = 0;
   for (int shift = 0; shift < 70; shift += 7) {
     if (p >= end) return false;
     uint8_t b = *p++;
+    if (shift == 63 && (b & 0x7f) > 1) return false;
     v |= uint64_t(b & 0x7f) << shift;
     if (!(b & 0x80)) {
       out = v;

@@ -40,11 +40,17 @@ struct BatchRef {
 // Limits every table id read from events or tables, so tables cannot be made huge.
 constexpr uint64_t kMaxId = 1u << 26;
 
+template <EventType T, Arg A>
+inline void put(Event& ev, uint64_t v) {
+  set_arg<T, A>(ev, v);
+}
+
 // Decodes one event. ev.ts receives the quantized tick. msg receives a Log's message.
 bool decode_one(const uint8_t*& p, const uint8_t* end, DecState& st, Event& ev,
                 std::string_view& msg) {
+  using E = EventType;
   uint8_t c = *p++;
-  uint64_t d, v, w, x;
+  uint64_t d, v, w, x, y, z;
   if (!get_uv(p, end, d) || d > (uint64_t(1) << 56)) return false;
   st.q += d;
   ev = Event{};
@@ -72,9 +78,11 @@ bool decode_one(const uint8_t*& p, const uint8_t* end, DecState& st, Event& ev,
     return true;
   };
   auto id = [&](uint64_t& out) { return get_uv(p, end, out) && out <= kMaxId; };
+  auto uv = [&](uint64_t& out) { return get_uv(p, end, out); };
+  auto proc_arg = [&](uint64_t& out) { return get_uv(p, end, out) && out <= INT32_MAX; };
   if (c >= fmt::kGoStart) {
     if (c & 0x3e) return false;
-    ev.type = EventType::GoStart;
+    ev.type = E::GoStart;
     if (c & 1) {
       ev.g = st.last_g;
     } else if (!gdelta(ev.g)) {
@@ -84,100 +92,140 @@ bool decode_one(const uint8_t*& p, const uint8_t* end, DecState& st, Event& ev,
     return true;
   }
   if (c >= fmt::kGoUnblock) {
-    ev.type = EventType::GoUnblock;
-    ev.a[0] = (c >> 2) & 15;
-    ev.a[2] = st.cur_g;
-    return gdelta(ev.g) && obj(c & 2, ev.a[1]) && stack(c & 1);
+    ev.type = E::GoUnblock;
+    put<E::GoUnblock, Arg::Reason>(ev, uint64_t(fmt::reason_of_code(c)));
+    put<E::GoUnblock, Arg::Waker>(ev, st.cur_g);
+    if (!gdelta(ev.g) || !obj(c & 2, x)) return false;
+    put<E::GoUnblock, Arg::Object>(ev, x);
+    return stack(c & 1);
   }
   if (c >= fmt::kGoBlock) {
-    ev.type = EventType::GoBlock;
-    ev.a[0] = (c >> 2) & 15;
+    ev.type = E::GoBlock;
+    put<E::GoBlock, Arg::Reason>(ev, uint64_t(fmt::reason_of_code(c)));
     st.cur_g = 0;
-    return obj(c & 2, ev.a[1]) && stack(c & 1);
+    if (!obj(c & 2, x)) return false;
+    put<E::GoBlock, Arg::Object>(ev, x);
+    return stack(c & 1);
   }
   switch (c) {
     case fmt::kProcStart:
-      if (!get_uv(p, end, v) || v > INT32_MAX) return false;
-      ev.type = EventType::ProcStart;
-      st.proc = ev.proc = int32_t(v);
-      ev.a[0] = v;
+      if (!proc_arg(x)) return false;
+      ev.type = E::ProcStart;
+      st.proc = ev.proc = int32_t(x);
+      put<E::ProcStart, Arg::Proc>(ev, x);
       return true;
     case fmt::kProcStop:
-      if (!get_uv(p, end, v) || v > INT32_MAX) return false;
-      ev.type = EventType::ProcStop;
-      ev.a[0] = v;
+      if (!proc_arg(x)) return false;
+      ev.type = E::ProcStop;
+      put<E::ProcStop, Arg::Proc>(ev, x);
       st.proc = -1;
       return true;
     case fmt::kThreads:
-      ev.type = EventType::Threads;
-      return get_uv(p, end, ev.a[0]) && get_uv(p, end, ev.a[1]);
+      ev.type = E::Threads;
+      if (!uv(x) || !uv(y)) return false;
+      put<E::Threads, Arg::Total>(ev, x);
+      put<E::Threads, Arg::InSyscall>(ev, y);
+      return true;
     case fmt::kHeapAlloc:
-      ev.type = EventType::HeapAlloc;
-      return get_uv(p, end, ev.a[0]);
+      ev.type = E::HeapAlloc;
+      if (!uv(x)) return false;
+      put<E::HeapAlloc, Arg::Bytes>(ev, x);
+      return true;
     case fmt::kProcs:
-      ev.type = EventType::Procs;
-      return get_uv(p, end, ev.a[0]) && ev.a[0] <= kMaxId;
+      ev.type = E::Procs;
+      if (!id(x)) return false;
+      put<E::Procs, Arg::Count>(ev, x);
+      return true;
     case fmt::kGoEnd:
-      ev.type = EventType::GoEnd;
+      ev.type = E::GoEnd;
       st.cur_g = 0;
       return true;
     case fmt::kGoSysExit:
-      ev.type = EventType::GoSysExit;
+      ev.type = E::GoSysExit;
       return true;
     case fmt::kGoSysBlock:
-      if (!get_uv(p, end, v) || v > INT32_MAX) return false;
-      ev.type = EventType::GoSysBlock;
-      ev.a[0] = v;
-      if (st.proc == int32_t(v)) st.proc = -1;
+      if (!proc_arg(x)) return false;
+      ev.type = E::GoSysBlock;
+      put<E::GoSysBlock, Arg::Proc>(ev, x);
+      if (st.proc == int32_t(x)) st.proc = -1;
       return true;
     case fmt::kGoCreate:
     case fmt::kGoCreate | 1:
-      ev.type = EventType::GoCreate;
-      ev.a[1] = st.cur_g;
-      return gdelta(ev.g) && id(ev.a[0]) && stack(c & 1);
+      ev.type = E::GoCreate;
+      put<E::GoCreate, Arg::Creator>(ev, st.cur_g);
+      if (!gdelta(ev.g) || !id(x)) return false;
+      put<E::GoCreate, Arg::StartFn>(ev, x);
+      return stack(c & 1);
     case fmt::kGoYield:
     case fmt::kGoYield | 1:
-      ev.type = EventType::GoYield;
+      ev.type = E::GoYield;
       st.cur_g = 0;
       return stack(c & 1);
     case fmt::kGoSysCall:
     case fmt::kGoSysCall | 1:
-      ev.type = EventType::GoSysCall;
+      ev.type = E::GoSysCall;
       return stack(c & 1);
     case fmt::kGoStatus:
-      ev.type = EventType::GoStatus;
-      if (!gdelta(ev.g) || !id(ev.a[0]) || !get_uv(p, end, w) || (w >> 2) > 15) return false;
-      ev.a[1] = w & 3;
-      ev.a[2] = w >> 2;
+      ev.type = E::GoStatus;
+      if (!gdelta(ev.g) || !id(x) || !uv(w) || (w >> fmt::kStatusBits) > fmt::kReasonMask)
+        return false;
+      put<E::GoStatus, Arg::StartFn>(ev, x);
+      put<E::GoStatus, Arg::Status>(ev, w & fmt::kStatusMask);
+      put<E::GoStatus, Arg::Reason>(ev, w >> fmt::kStatusBits);
       return true;
     case fmt::kChanName:
-      ev.type = EventType::ChanName;
-      return get_uv(p, end, ev.a[0]) && id(ev.a[1]);
+      ev.type = E::ChanName;
+      if (!uv(x) || !id(y)) return false;
+      put<E::ChanName, Arg::Chan>(ev, x);
+      put<E::ChanName, Arg::Name>(ev, y);
+      return true;
     case fmt::kTaskCreate:
     case fmt::kTaskCreate | 1:
-      ev.type = EventType::TaskCreate;
-      return get_uv(p, end, ev.a[0]) && get_uv(p, end, ev.a[1]) && id(ev.a[2]) && stack(c & 1);
+      ev.type = E::TaskCreate;
+      if (!uv(x) || !uv(y) || !id(z)) return false;
+      put<E::TaskCreate, Arg::Task>(ev, x);
+      put<E::TaskCreate, Arg::Parent>(ev, y);
+      put<E::TaskCreate, Arg::Name>(ev, z);
+      return stack(c & 1);
     case fmt::kTaskEnd:
     case fmt::kTaskEnd | 1:
-      ev.type = EventType::TaskEnd;
-      return get_uv(p, end, ev.a[0]) && stack(c & 1);
+      ev.type = E::TaskEnd;
+      if (!uv(x)) return false;
+      put<E::TaskEnd, Arg::Task>(ev, x);
+      return stack(c & 1);
     case fmt::kRegionBegin:
     case fmt::kRegionBegin | 1:
     case fmt::kRegionEnd:
     case fmt::kRegionEnd | 1:
-      ev.type = (c & ~1) == fmt::kRegionBegin ? EventType::RegionBegin : EventType::RegionEnd;
-      return get_uv(p, end, ev.a[0]) && id(ev.a[1]) && stack(c & 1);
+      // Both types have (task, name) in the same slots.
+      static_assert(arg_slot(E::RegionBegin, Arg::Task) == arg_slot(E::RegionEnd, Arg::Task) &&
+                    arg_slot(E::RegionBegin, Arg::Name) == arg_slot(E::RegionEnd, Arg::Name));
+      ev.type = (c & ~1) == fmt::kRegionBegin ? E::RegionBegin : E::RegionEnd;
+      if (!uv(x) || !id(y)) return false;
+      put<E::RegionBegin, Arg::Task>(ev, x);
+      put<E::RegionBegin, Arg::Name>(ev, y);
+      return stack(c & 1);
     case fmt::kLog:
     case fmt::kLog | 1:
-      ev.type = EventType::Log;
-      if (!get_uv(p, end, ev.a[0]) || !id(ev.a[1]) || !get_uv(p, end, x)) return false;
-      if (x > 65536 || x > uint64_t(end - p)) return false;
-      msg = std::string_view(reinterpret_cast<const char*>(p), size_t(x));
-      p += x;
+      ev.type = E::Log;
+      if (!uv(x) || !id(y) || !uv(z)) return false;
+      if (z > 65536 || z > uint64_t(end - p)) return false;
+      put<E::Log, Arg::Task>(ev, x);
+      put<E::Log, Arg::Category>(ev, y);
+      msg = std::string_view(reinterpret_cast<const char*>(p), size_t(z));
+      p += z;
       return stack(c & 1);
     default:
       return false;
   }
+}
+
+// Nanoseconds of `ticks`, saturated at kMaxTs: a header can claim any tick rate (tsc_hz = 1
+// makes every tick a second), and a double beyond uint64_t's range does not convert.
+constexpr uint64_t kMaxTs = uint64_t(INT64_MAX);
+uint64_t ticks_to_ns(uint64_t ticks, double ns_per_tick) {
+  double ns = double(ticks) * ns_per_tick;
+  return ns >= 0 && ns < double(kMaxTs) ? uint64_t(ns) : kMaxTs;
 }
 
 struct Reader {
@@ -451,28 +499,19 @@ struct Reader {
       Event ev = c.ev;
       ev.thread = c.list->front()->thread;
       uint64_t tick = ev.ts << shift;
-      ev.ts = tick > hdr.start_tick ? uint64_t(double(tick - hdr.start_tick) * scale) : 0;
+      ev.ts = tick > hdr.start_tick ? ticks_to_ns(tick - hdr.start_tick, scale) : 0;
       if (ev.stack >= nstacks) ev.stack = 0;
-      switch (ev.type) {
-        case EventType::GoCreate:
-        case EventType::GoStatus:
-          if (ev.a[0] >= nfuncs) ev.a[0] = 0;
-          break;
-        case EventType::ChanName:
-        case EventType::RegionBegin:
-        case EventType::RegionEnd:
-          if (ev.a[1] >= nstrings) ev.a[1] = 0;
-          break;
-        case EventType::TaskCreate:
-          if (ev.a[2] >= nstrings) ev.a[2] = 0;
-          break;
-        case EventType::Log:
-          if (ev.a[1] >= nstrings) ev.a[1] = 0;
-          ev.a[2] = nstrings + messages.size();
-          messages.emplace_back(c.msg);
-          break;
-        default:
-          break;
+      // Ids no table defines become 0 (a trace cut before its tables).
+      auto clamp = [&](Arg a, size_t limit) {
+        int slot = arg_slot(ev.type, a);
+        if (slot >= 0 && ev.arg(size_t(slot)) >= limit) ev.set_arg(size_t(slot), 0);
+      };
+      clamp(Arg::StartFn, nfuncs);
+      clamp(Arg::Name, nstrings);
+      clamp(Arg::Category, nstrings);
+      if (ev.type == EventType::Log) {
+        put<EventType::Log, Arg::Message>(ev, nstrings + messages.size());
+        messages.emplace_back(c.msg);
       }
       res.events++;
       on_event(ev);

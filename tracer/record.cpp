@@ -30,9 +30,6 @@ inline uint8_t* put_stack(uint8_t* p, uint32_t stack) {
 __attribute__((no_sanitize_address)) inline uint32_t stack_here(ThreadState& t, void* fp) {
   return g_rec.stacks.load(std::memory_order_relaxed) ? capture_stack(t, uintptr_t(fp)) : 0;
 }
-inline uint8_t reason_bits(Block r) {
-  return uint8_t((uint8_t(r) & 15) << 2);
-}
 
 // Encodes obj against the thread's register; returns the objsame flag (bit 1 of the code).
 inline uint8_t obj_flag(const ThreadState& t, uint64_t obj) {
@@ -93,7 +90,8 @@ void emit_heap(uint64_t bytes) {
 namespace rec {
 using namespace detail;
 
-__attribute__((noinline)) void go_status(uint64_t g, const StartFn* fn, int state, Block reason) {
+__attribute__((noinline)) void go_status(uint64_t g, const StartFn* fn, FiberStatus status,
+                                         Block reason) {
   ThreadState& t = t_state;
   if (!active()) return;
   uint32_t fid = intern_func(t, fn);
@@ -101,7 +99,8 @@ __attribute__((noinline)) void go_status(uint64_t g, const StartFn* fn, int stat
   if (!p) return;
   p = put_g(t, p, g);
   p = fmt::put_uv(p, fid);
-  p = fmt::put_uv(p, uint64_t(state & 3) | uint64_t(uint8_t(reason)) << 2);
+  p = fmt::put_uv(p, uint64_t(uint8_t(status) & fmt::kStatusMask) | uint64_t(uint8_t(reason))
+                                                                        << fmt::kStatusBits);
   commit(t, p);
 }
 
@@ -178,7 +177,7 @@ __attribute__((noinline, no_sanitize_address)) void go_block(Block reason, uint6
   if (active()) {
     uint32_t stack = stack_here(t, __builtin_frame_address(0));
     uint8_t code =
-        uint8_t(fmt::kGoBlock | reason_bits(reason) | obj_flag(t, obj) | stack_flag(stack));
+        uint8_t(fmt::kGoBlock | fmt::reason_bits(reason) | obj_flag(t, obj) | stack_flag(stack));
     if (uint8_t* p = begin(t, code, fmt::kMaxEventBytes, when == When::Last))
       commit(t, put_stack(put_obj(t, p, obj), stack));
   }
@@ -191,7 +190,7 @@ __attribute__((noinline, no_sanitize_address)) void go_unblock(uint64_t g, Block
   if (!active()) return;
   uint32_t stack = stack_here(t, __builtin_frame_address(0));
   uint8_t code =
-      uint8_t(fmt::kGoUnblock | reason_bits(reason) | obj_flag(t, obj) | stack_flag(stack));
+      uint8_t(fmt::kGoUnblock | fmt::reason_bits(reason) | obj_flag(t, obj) | stack_flag(stack));
   uint8_t* p = begin(t, code, fmt::kMaxEventBytes, when == When::Last);
   if (!p) return;
   p = put_g(t, p, g);

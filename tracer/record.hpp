@@ -1,7 +1,7 @@
 // What the runtime calls to record events. Every function is cheap when tracing is off: the
 // runtime checks ft::trace::rec::active() (one relaxed load) before calling any of them.
 // When on, each call appends one event to the calling thread's buffer: no lock, no allocation,
-// no system call (see tracer/buffer.hpp for the cost of each path).
+// no system call (see recorder.hpp for the cost of each path).
 //
 // Threads: the recorder keeps per-thread state (the buffer, the current proc and fiber), so
 // calls describe the calling thread's situation; e.g. go_block() is about the fiber that was
@@ -13,10 +13,10 @@
 // go_yield, proc_start and proc_stop update that state even while tracing is off: a runtime that
 // calls them without checking active() (cost: a few stores) gets correct fibers and procs in a
 // trace started late; one that checks gets g = 0 on a thread until its next go_start.
-// syscall_block(proc) may be called from a monitor thread: then its event has g = 0 and a[0]
-// names the proc; it clears the calling thread's proc only when it is that proc.
-// Stacks are walked from the caller of the rec:: function, within the bounds given to go_start
-// (or the thread's own stack when the frame is not on the fiber's stack).
+// syscall_block(proc) may be called from a monitor thread: then its event has g = 0 and its proc
+// argument names the proc; it clears the calling thread's proc only when it is that proc. Stacks
+// are walked from the caller of the rec:: function, within the bounds given to go_start (or the
+// thread's own stack when the frame is not on the fiber's stack).
 #pragma once
 
 #include <atomic>
@@ -28,13 +28,15 @@
 namespace ft::trace::rec {
 
 extern std::atomic<bool> g_active;
-inline bool active() { return g_active.load(std::memory_order_relaxed); }
+inline bool active() {
+  return g_active.load(std::memory_order_relaxed);
+}
 
 // The runtime registers how to describe the world at trace start: the function must call
 // go_status() once for every existing fiber. Called by ft::trace::start() on its thread.
 using WorldFn = void (*)();
 void set_world_provider(WorldFn fn);
-void go_status(uint64_t g, const StartFn* fn, int state, Block reason);
+void go_status(uint64_t g, const StartFn* fn, FiberStatus status, Block reason);
 
 void proc_start(uint32_t proc);
 void proc_stop(uint32_t proc);

@@ -22,7 +22,7 @@ enum class Who : uint8_t {
   Running,     // g == 0 means the running fiber; dropped when none is known
   RunningOpt,  // g == 0 means the running fiber, if any
   Needed,      // g == 0 is damage: dropped
-  Creator,     // a[1] == 0 means the running fiber; g == 0 is damage
+  Creator,     // creator 0 means the running fiber; g == 0 is damage
 };
 
 struct Route {
@@ -85,7 +85,7 @@ void ModelBuilder::add(const model::Event& raw) {
         if (ev.g == 0 && route.fiber == Who::Running) return;  // about no known fiber
         break;
       case Who::Creator:
-        if (ev.a[1] == 0) ev.a[1] = t.running_id(th);
+        if (ev.creator() == 0) ev.set(ft::trace::Arg::Creator, t.running_id(th));
         [[fallthrough]];
       case Who::Needed:
         if (ev.g == 0) return;  // fiber 0 means "no fiber": such an event is damage

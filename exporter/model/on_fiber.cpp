@@ -6,6 +6,7 @@
 namespace ft::exporter::model {
 
 using ft::trace::Block;
+using ft::trace::FiberStatus;
 
 void on_go_create(Tracker& t, const Event& ev, uint32_t) {
   uint32_t f = t.fiber(ev.g);
@@ -14,10 +15,10 @@ void on_go_create(Tracker& t, const Event& ev, uint32_t) {
     f = t.fiber(ev.g);
   }
   Fiber& fi = t.m.fibers[f];
-  fi.func = uint32_t(ev.a[0]);
+  fi.func = ev.start_fn();
   fi.create_stack = ev.stack;
-  if (ev.a[1] != 0) {
-    uint32_t c = t.fiber(ev.a[1]);
+  if (ev.creator() != 0) {
+    uint32_t c = t.fiber(ev.creator());
     t.m.fibers[f].creator = c;
     if (t.fs[c].open != kNone) {
       Flow fl;
@@ -29,17 +30,16 @@ void on_go_create(Tracker& t, const Event& ev, uint32_t) {
   t.set_state(f, FiberState::Runnable, Block::None, ev.stack);
 }
 
-// The snapshot at trace start: a[1] is the fiber's state then (0 runnable, 1 running,
-// 2 blocked, 3 in a syscall).
+// The snapshot at trace start: status() is what the fiber was doing then.
 void on_go_status(Tracker& t, const Event& ev, uint32_t th) {
   uint32_t f = t.fiber(ev.g);
-  t.m.fibers[f].func = uint32_t(ev.a[0]);
+  t.m.fibers[f].func = ev.start_fn();
   t.m.fibers[f].from_status = true;
-  switch (ev.a[1]) {
-    case 0:
+  switch (ev.status()) {
+    case FiberStatus::Runnable:
       t.set_state(f, FiberState::Runnable);
       break;
-    case 1: {
+    case FiberStatus::Running: {
       uint32_t p = t.proc(ev.proc);
       t.set_state(f, FiberState::Running);
       // Only the fiber that started the trace is known to run on this thread.
@@ -48,10 +48,10 @@ void on_go_status(Tracker& t, const Event& ev, uint32_t th) {
         t.open_slice(f, p, th);
       break;
     }
-    case 2:
-      t.set_state(f, FiberState::Blocked, Block(uint8_t(ev.a[2])));
+    case FiberStatus::Blocked:
+      t.set_state(f, FiberState::Blocked, ev.reason());
       break;
-    case 3:
+    case FiberStatus::Syscall:
       t.set_state(f, FiberState::Syscall);
       t.fs[f].handed_off = true;
       t.threads_in_syscall++;
@@ -83,27 +83,27 @@ void on_go_end(Tracker& t, const Event& ev, uint32_t) {
 
 void on_go_block(Tracker& t, const Event& ev, uint32_t) {
   uint32_t f = t.fiber(ev.g);
-  Block r = Block(uint8_t(ev.a[0]));
+  Block r = ev.reason();
   t.close_slice(f, r == Block::Yield ? SliceEnd::Yield : SliceEnd::Block, r, ev.stack);
   if (r == Block::Yield || t.fs[f].early_wake) {
     t.fs[f].early_wake = false;
-    t.set_state(f, FiberState::Runnable, r, ev.stack, ev.a[1]);
+    t.set_state(f, FiberState::Runnable, r, ev.stack, ev.object());
   } else {
-    t.set_state(f, FiberState::Blocked, r, ev.stack, ev.a[1]);
+    t.set_state(f, FiberState::Blocked, r, ev.stack, ev.object());
   }
 }
 
-// a[2] is the waker: a running fiber (an arrow) or 0 for a timer or the scheduler (an instant).
+// waker():  a running fiber (an arrow) or 0 for a timer or the scheduler (an instant).
 void on_go_unblock(Tracker& t, const Event& ev, uint32_t th) {
   uint32_t f = t.fiber(ev.g);
-  Block r = Block(uint8_t(ev.a[0]));
-  if (ev.a[2] != 0) {
-    uint32_t w = t.fiber(ev.a[2]);
+  Block r = ev.reason();
+  if (ev.waker() != 0) {
+    uint32_t w = t.fiber(ev.waker());
     if (t.fs[w].open != kNone && w != f) {
       Flow fl;
       fl.kind = FlowKind::Unblock;
       fl.reason = r;
-      fl.obj = ev.a[1];
+      fl.obj = ev.object();
       fl.stack = ev.stack;
       t.pend_flow(f, w, fl);
     }

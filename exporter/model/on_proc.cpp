@@ -8,26 +8,26 @@
 namespace ft::exporter::model {
 
 void on_proc_start(Tracker& t, const Event& ev, uint32_t th) {
-  uint32_t p = t.proc(int64_t(ev.a[0]));
+  uint32_t p = t.proc(int64_t(ev.proc_id()));
   if (!t.proc_running[p]) t.proc_running[p] = true, t.procs_running++;
   t.m.instants.push_back({t.now, InstantKind::ProcStart, p, th, kNone, 0});
 }
 
 void on_proc_stop(Tracker& t, const Event& ev, uint32_t th) {
-  uint32_t p = t.proc(int64_t(ev.a[0]));
+  uint32_t p = t.proc(int64_t(ev.proc_id()));
   t.evict(t.proc_open[p], SliceEnd::Stopped);
   if (t.proc_running[p]) t.proc_running[p] = false, t.procs_running--;
   t.m.instants.push_back({t.now, InstantKind::ProcStop, p, th, kNone, 0});
 }
 
 void on_heap_alloc(Tracker& t, const Event& ev, uint32_t) {
-  t.heap = int64_t(std::min<uint64_t>(ev.a[0], INT64_MAX));
+  t.heap = int64_t(std::min<uint64_t>(ev.heap_bytes(), INT64_MAX));
   t.sample(kHeap, {t.heap});
 }
 
 // Every proc gets its row, even one that never runs a fiber.
 void on_procs(Tracker& t, const Event& ev, uint32_t) {
-  for (uint64_t i = 0; i < std::min<uint64_t>(ev.a[0], 4096); ++i) t.proc(int64_t(i));
+  for (uint64_t i = 0; i < std::min<uint64_t>(ev.procs_count(), 4096); ++i) t.proc(int64_t(i));
 }
 
 }  // namespace ft::exporter::model

@@ -16,7 +16,7 @@ void on_go_syscall(Tracker& t, const Event& ev, uint32_t th) {
 
 void on_go_sysblock(Tracker& t, const Event& ev, uint32_t th) {
   uint32_t f = t.fiber(ev.g);
-  uint32_t p = t.proc(int64_t(ev.a[0]));
+  uint32_t p = t.proc(int64_t(ev.proc_id()));
   FiberNow& n = t.fs[f];
   t.close_slice(f, SliceEnd::Syscall, Block::Syscall, n.stack);
   if (!n.handed_off && n.live) n.handed_off = true, t.threads_in_syscall++;

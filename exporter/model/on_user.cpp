@@ -5,14 +5,14 @@
 namespace ft::exporter::model {
 
 void on_chan_name(Tracker& t, const Event& ev, uint32_t) {
-  t.m.chan_names.push_back({ev.a[0], uint32_t(ev.a[1])});
+  t.m.chan_names.push_back({ev.chan_id(), ev.name()});
 }
 
 void on_task_create(Tracker& t, const Event& ev, uint32_t) {
   Task k;
-  k.id = ev.a[0];
-  k.parent = ev.a[1];
-  k.name = uint32_t(ev.a[2]);
+  k.id = ev.task_id();
+  k.parent = ev.parent_task();
+  k.name = ev.name();
   k.t0 = k.t1 = t.now;
   k.fiber = ev.g ? t.fiber(ev.g) : kNone;
   t.task_of[k.id] = uint32_t(t.m.tasks.size());
@@ -20,7 +20,7 @@ void on_task_create(Tracker& t, const Event& ev, uint32_t) {
 }
 
 void on_task_end(Tracker& t, const Event& ev, uint32_t) {
-  auto it = t.task_of.find(ev.a[0]);
+  auto it = t.task_of.find(ev.task_id());
   if (it == t.task_of.end() || t.m.tasks[it->second].ended) return;
   t.m.tasks[it->second].t1 = t.now;
   t.m.tasks[it->second].ended = true;
@@ -32,8 +32,8 @@ void on_region_begin(Tracker& t, const Event& ev, uint32_t) {
   Region r;
   r.t0 = r.t1 = t.now;
   r.fiber = f;
-  r.task = ev.a[0];
-  r.name = uint32_t(ev.a[1]);
+  r.task = ev.task_id();
+  r.name = ev.name();
   r.depth = uint32_t(st.size());
   st.push_back(uint32_t(t.m.regions.size()));
   t.m.regions.push_back(r);
@@ -52,7 +52,7 @@ void on_log(Tracker& t, const Event& ev, uint32_t th) {
   uint32_t f = ev.g ? t.fiber(ev.g) : kNone;
   uint32_t p =
       f != kNone && t.fs[f].open != kNone ? t.m.slices[t.fs[f].open].proc : t.proc(ev.proc);
-  t.m.logs.push_back({t.now, f, p, th, ev.a[0], uint32_t(ev.a[1]), uint32_t(ev.a[2])});
+  t.m.logs.push_back({t.now, f, p, th, ev.task_id(), ev.category(), ev.message()});
 }
 
 }  // namespace ft::exporter::model

@@ -65,8 +65,8 @@ void golden_facts(int n) {
     if (e.type == EventType::GoCreate) creates++;
     if (e.type != EventType::GoUnblock) continue;
     unblocks++;
-    CHECK(is_chan(Block(e.a[0])));
-    CHECK(e.a[2] != 0);  // woken by a fiber, not a timer
+    CHECK(is_chan(e.reason()));
+    CHECK(e.waker() != 0);  // woken by a fiber, not a timer
     for (size_t j = i + 1; j < evs.size(); j++)
       if (evs[j].type == EventType::GoStart && evs[j].g == e.g) {
         unblocks_then_started++;

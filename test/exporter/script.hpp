@@ -45,9 +45,9 @@ struct Script {
     e.thread = thread;
     e.proc = proc;
     e.g = g;
-    e.a[0] = a0;
-    e.a[1] = a1;
-    e.a[2] = a2;
+    e.set_arg(0, a0);  // by position: the a0..a2 of the event table's rows
+    e.set_arg(1, a1);
+    e.set_arg(2, a2);
     e.stack = stack;
     ev.push_back(e);
     return ev.back();

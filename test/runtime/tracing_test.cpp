@@ -45,11 +45,11 @@ TEST_CASE("a trace started late names earlier channels and shows fibers already 
   bool blocked_on_recv = false;
   for (const Event& e : r.events) {
     if (e.type == EventType::ChanName) {
-      named.push_back(r.tables.strings.at(e.a[1]));
-      CHECK(e.a[0] == jobs_id);
+      named.push_back(r.tables.strings.at(e.name()));
+      CHECK(e.chan_id() == jobs_id);
     }
-    if (e.type == EventType::GoStatus && e.a[1] == 2 &&
-        e.a[2] == static_cast<uint64_t>(Block::ChanRecv))
+    if (e.type == EventType::GoStatus && e.status() == ft::trace::FiberStatus::Blocked &&
+        e.reason() == Block::ChanRecv)
       blocked_on_recv = true;
   }
   CHECK(named == std::vector<std::string>{"jobs"});

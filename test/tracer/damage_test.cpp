@@ -62,10 +62,10 @@ void check_sane(const ft_test::Read& r) {
   for (const Event& e : r.events) {
     REQUIRE(e.stack < t.stacks.size());
     if (e.type == EventType::GoCreate || e.type == EventType::GoStatus)
-      REQUIRE(e.a[0] < t.funcs.size());
-    if (e.type == EventType::Log) REQUIRE(e.a[2] < t.strings.size());
+      REQUIRE(e.start_fn() < t.funcs.size());
+    if (e.type == EventType::Log) REQUIRE(e.message() < t.strings.size());
     if (e.type == EventType::RegionBegin || e.type == EventType::ChanName)
-      REQUIRE(e.a[1] < t.strings.size());
+      REQUIRE(e.name() < t.strings.size());
   }
   if (!r.res.ok) {
     REQUIRE(!r.res.error.empty());
@@ -102,7 +102,7 @@ TEST_CASE("a trace cut at every byte reads back a prefix") {
       const Event& w = want[e.thread][i];
       REQUIRE(e.type == w.type);
       REQUIRE(e.g == w.g);
-      REQUIRE(e.a[0] == w.a[0]);
+      REQUIRE(e.arg(0) == w.arg(0));
     }
   }
 }

@@ -20,7 +20,7 @@ using ft_test::read_bytes;
 
 namespace {
 
-// Emits n Threads events whose a[0] counts 0..n-1: easy to check for gaps and order.
+// Emits n Threads events whose total counts 0..n-1: easy to check for gaps and order.
 void count_events(uint32_t n) {
   for (uint32_t i = 0; i < n; i++) rec::threads(i, 7);
 }
@@ -28,7 +28,7 @@ void count_events(uint32_t n) {
 std::vector<uint64_t> counts_of(const std::vector<Event>& evs, uint32_t thread) {
   std::vector<uint64_t> out;
   for (const auto& e : evs)
-    if (e.type == EventType::Threads && e.thread == thread) out.push_back(e.a[0]);
+    if (e.type == EventType::Threads && e.thread == thread) out.push_back(e.threads_total());
   return out;
 }
 
@@ -66,7 +66,7 @@ TEST_CASE("all threads tracing at once") {
     if (evs.empty() || evs[0].type != EventType::ProcStart) continue;  // the writer thread
     seen++;
     REQUIRE(evs.size() == 2 + 3 * kRounds);
-    uint32_t proc = uint32_t(evs[0].a[0]);
+    uint32_t proc = evs[0].proc_id();
     uint64_t g = 1000 * uint64_t(proc + 1);
     for (uint64_t i = 0; i < kRounds; i++) {
       const Event& s = evs[1 + 3 * i];
@@ -77,11 +77,11 @@ TEST_CASE("all threads tracing at once") {
       REQUIRE(s.proc == int32_t(proc));
       REQUIRE(u.type == EventType::GoUnblock);
       REQUIRE(u.g == g + (i + 1) % 3);
-      REQUIRE(u.a[1] == proc * 10 + i % 2);
-      REQUIRE(u.a[2] == g + i % 3);
+      REQUIRE(u.object() == proc * 10 + i % 2);
+      REQUIRE(u.waker() == g + i % 3);
       REQUIRE(b.type == EventType::GoBlock);
       REQUIRE(b.g == g + i % 3);
-      REQUIRE(b.a[1] == proc * 10 + i % 2);
+      REQUIRE(b.object() == proc * 10 + i % 2);
     }
     CHECK(evs.back().type == EventType::ProcStop);
   }
@@ -102,7 +102,7 @@ TEST_CASE("start and stop twice in one process") {
     for (const auto& e : r.events)
       if (e.type == EventType::ChanName) {
         thread = e.thread;
-        CHECK(r.tables.strings.at(e.a[1]) == "same-name");  // self-contained each time
+        CHECK(r.tables.strings.at(e.name()) == "same-name");  // self-contained each time
       }
     auto c = counts_of(r.events, thread);
     REQUIRE(c.size() == 1000 + size_t(round));
