@@ -1,4 +1,8 @@
+// The shared preamble of every subcommand (command.hpp): option parsing, loading, outputs.
+#include <algorithm>
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <iostream>
 
 #include "command.hpp"
@@ -16,68 +20,91 @@ int fail(std::string_view cmd, int code, const std::string& msg) {
   return code;
 }
 
-void add_common(po::options_description& opts, bool& partial) {
-  opts.add_options()("partial", po::bool_switch(&partial),
-                     "accept a damaged or truncated trace: use everything valid before the damage")(
-      "help,h", "show this help");
-}
+Invocation::Invocation(std::string_view cmd, std::string_view usage, InvocationSpec spec)
+    : cmd_(cmd), usage_(usage), spec_(spec) {}
 
-int parse(std::string_view cmd, std::string_view usage, const po::options_description& opts,
-          int argc, const char* const* argv, po::variables_map& vm, std::string& trace,
-          bool* done) {
-  *done = false;
+int Invocation::parse(int argc, const char* const* argv, bool& help) {
+  po::options_description shown;
+  shown.add(own_);
+  po::options_description common;
+  if (spec_.damage == Damage::Flag)
+    common.add_options()(
+        "partial", po::bool_switch(&partial_),
+        "accept a damaged or truncated trace: use everything valid before the damage");
+  common.add_options()("help,h", "show this help");
+  shown.add(common);
   po::options_description all;
-  all.add(opts).add_options()("trace", po::value(&trace));
+  all.add(shown).add_options()("trace", po::value(&traces_)->multitoken());
   po::positional_options_description pos;
-  pos.add("trace", 1);
+  pos.add("trace", spec_.max_traces == 0 ? -1 : int(spec_.max_traces));
   try {
     // Without allow_guessing, an abbreviation is an unknown option instead of a silent match.
     int style = po::command_line_style::default_style & ~po::command_line_style::allow_guessing;
     std::vector<std::string> args(argv + 1, argv + argc);  // argv[0] is the subcommand
-    po::store(po::command_line_parser(args).options(all).positional(pos).style(style).run(), vm);
-    if (vm.count("help")) {
-      std::cout << "usage: fibertrace " << usage << "\n\n" << opts;
-      *done = true;
+    po::store(po::command_line_parser(args).options(all).positional(pos).style(style).run(), vm_);
+    if (vm_.count("help")) {
+      std::cout << "usage: fibertrace " << usage_ << "\n\n" << shown;
+      help = true;
       return kOk;
     }
-    po::notify(vm);
-    if (!vm.count("trace")) throw po::error("missing TRACE (a trace file, or '-' for stdin)");
+    po::notify(vm_);
+    if (traces_.empty()) throw po::error("missing TRACE (a trace file, or '-' for stdin)");
+    if (spec_.max_traces && traces_.size() > spec_.max_traces)
+      throw po::error("too many positional options have been specified on the command line");
   } catch (const po::error& e) {
-    fail(cmd, kUsage, e.what());
-    std::fprintf(stderr, "Try 'fibertrace %.*s --help'.\n", int(cmd.size()), cmd.data());
+    fail(cmd_, kUsage, e.what());
+    std::fprintf(stderr, "Try 'fibertrace %s --help'.\n", cmd_.c_str());
     return kUsage;
   }
   return kOk;
 }
 
-int load(std::string_view cmd, const std::string& path, bool partial, exporter::Model& m) {
+int Invocation::load(const std::string& path, exporter::Model& m) const {
   try {
     m = exporter::load_trace_file(path);
+  } catch (const std::bad_alloc&) {
+    throw;  // main reports it as a sentence
   } catch (const std::exception& e) {
-    return fail(cmd, kBadTrace, e.what());
+    return fail(cmd_, kBadTrace, e.what());
   }
   const std::string name = path == "-" ? "<stdin>" : path;
-  if (m.read.bytes == 0) return fail(cmd, kBadTrace, name + ": empty trace (0 bytes)");
+  if (m.read.bytes == 0) return fail(cmd_, kBadTrace, name + ": empty trace (0 bytes)");
   if (!m.read.ok) {
+    bool partial = partial_ || spec_.damage == Damage::Accept;
     if (!partial || m.events == 0)
-      return fail(cmd, kBadTrace,
+      return fail(cmd_, kBadTrace,
                   name + ": bad trace: " + m.read.error +
-                      (m.events ? " (--partial uses the " + std::to_string(m.events) +
-                                      " events before the damage)"
-                                : ""));
-    std::fprintf(stderr, "fibertrace %.*s: warning: %s: %s; using the %llu events before it\n",
-                 int(cmd.size()), cmd.data(), name.c_str(), m.read.error.c_str(),
-                 (unsigned long long)m.events);
+                      (m.events && spec_.damage == Damage::Flag
+                           ? " (--partial uses the " + std::to_string(m.events) +
+                                 " events before the damage)"
+                           : ""));
+    std::fprintf(stderr, "fibertrace %s: warning: %s: %s; using the %llu events before it\n",
+                 cmd_.c_str(), name.c_str(), m.read.error.c_str(), (unsigned long long)m.events);
   }
   return kOk;
 }
 
-}  // namespace ft::cli
+int Invocation::run_all(int argc, const char* const* argv,
+                        const std::function<int(std::vector<exporter::Model>&)>& body,
+                        const std::function<int()>& check) {
+  bool help = false;
+  if (int rc = parse(argc, argv, help); rc || help) return rc;
+  if (check)
+    if (int rc = check()) return rc;
+  if (std::count(traces_.begin(), traces_.end(), "-") > 1)
+    return usage_error("standard input ('-') can be read only once");
+  std::vector<exporter::Model> models(traces_.size());
+  for (size_t i = 0; i < traces_.size(); ++i)
+    if (int rc = load(traces_[i], models[i])) return rc;
+  return body(models);
+}
 
-#include <cerrno>
-#include <cstring>
-
-namespace ft::cli {
+int Invocation::run(int argc, const char* const* argv,
+                    const std::function<int(exporter::Model&)>& body,
+                    const std::function<int()>& check) {
+  return run_all(
+      argc, argv, [&](std::vector<exporter::Model>& ms) { return body(ms.front()); }, check);
+}
 
 Output::~Output() {
   if (f_ && f_ != stdout) std::fclose(f_);

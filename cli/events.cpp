@@ -3,7 +3,6 @@
 #include <cstdio>
 
 #include "command.hpp"
-#include "exporter/load.hpp"
 #include "exporter/stats.hpp"
 #include "tracer/reader.hpp"
 
@@ -40,32 +39,23 @@ void print_event(const ft::trace::Event& e) {
 }
 
 int run(int argc, const char* const* argv) {
-  std::string trace;
-  bool partial = false;
-  po::options_description opts("Options");
-  add_common(opts, partial);
-  po::variables_map vm;
-  bool done;
-  if (int rc = parse("events", kUsageLine, opts, argc, argv, vm, trace, &done); rc || done)
-    return rc;
-  exporter::Model m;  // loaded first so a bad trace fails the same way as everywhere else
-  if (int rc = load("events", trace, partial, m)) return rc;
-  std::vector<ft::trace::Event> evs;
-  ft::trace::Tables tables;
-  std::string bytes;
-  {
-    // Re-read through the reader to print raw events (the model keeps intervals, not events).
+  Invocation in("events", kUsageLine);
+  // The model is loaded first (by the Invocation) so a bad trace fails the same way as
+  // everywhere else; the events are then read again, since the model keeps intervals.
+  return in.run(argc, argv, [&](exporter::Model& m) {
+    const std::string& trace = in.traces().front();
     std::FILE* f = trace == "-" ? nullptr : std::fopen(trace.c_str(), "rb");
-    if (!f) return fail("events", kBadTrace, "stdin can be read only once; give a file");
+    if (!f) return in.error(kBadTrace, "stdin can be read only once; give a file");
+    std::string bytes;
     char buf[1 << 16];
     size_t n;
     while ((n = std::fread(buf, 1, sizeof buf, f)) > 0) bytes.append(buf, n);
     std::fclose(f);
-  }
-  ft::trace::read(std::as_bytes(std::span(bytes.data(), bytes.size())), tables,
-                  [&](const ft::trace::Event& e) { print_event(e); });
-  if (!m.read.ok) std::printf("damage: %s\n", m.read.error.c_str());
-  return kOk;
+    ft::trace::Tables tables;
+    ft::trace::read(std::as_bytes(std::span(bytes.data(), bytes.size())), tables, print_event);
+    if (!m.read.ok) std::printf("damage: %s\n", m.read.error.c_str());
+    return int(kOk);
+  });
 }
 
 const Register reg{{"events", "print the decoded events, one per line (debugging)", run}};

@@ -1,5 +1,6 @@
 // fibertrace: dispatch to the registered subcommands (see command.hpp).
 #include <algorithm>
+#include <csignal>
 #include <cstdio>
 #include <cstring>
 #include <exception>
@@ -27,6 +28,9 @@ void usage(std::FILE* to) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // A closed pipe (`fibertrace export t.out | head -c 10`) is a write error, reported as exit
+  // status 3 like a full disk, not a death by SIGPIPE.
+  std::signal(SIGPIPE, SIG_IGN);
   if (argc < 2) {
     usage(stderr);
     return ft::cli::kUsage;

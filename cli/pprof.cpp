@@ -12,28 +12,27 @@ constexpr std::string_view kUsageLine =
     "syscall, sched (runnable but not running), io, sleep.";
 
 int run(int argc, const char* const* argv) {
-  std::string trace, out, profile;
-  bool partial = false;
-  po::options_description opts("Options");
-  opts.add_options()("profile", po::value(&profile)->required(),
-                     "sync, syscall, sched, io or sleep")("output,o", po::value(&out)->required(),
-                                                          "output file ('-' = stdout)");
-  add_common(opts, partial);
-  po::variables_map vm;
-  bool done;
-  if (int rc = parse("pprof", kUsageLine, opts, argc, argv, vm, trace, &done); rc || done)
-    return rc;
-  auto kind = exporter::parse_profile(profile);
-  if (!kind)
-    return fail("pprof", kUsage,
-                "--profile must be sync, syscall, sched, io or sleep, not '" + profile + "'");
-  exporter::Model m;
-  if (int rc = load("pprof", trace, partial, m)) return rc;
-  std::string bytes = exporter::pprof_profile(m, *kind);
-  Output o;
-  if (int rc = o.open("pprof", out, false)) return rc;
-  o.sink().write(bytes);
-  return o.close("pprof");
+  Invocation in("pprof", kUsageLine);
+  std::string out, profile;
+  in.options()("profile", po::value(&profile)->required(), "sync, syscall, sched, io or sleep")(
+      "output,o", po::value(&out)->required(), "output file ('-' = stdout)");
+  std::optional<exporter::ProfileKind> kind;
+  auto check = [&] {
+    kind = exporter::parse_profile(profile);
+    return kind ? kOk
+                : in.usage_error("--profile must be sync, syscall, sched, io or sleep, not '" +
+                                 profile + "'");
+  };
+  return in.run(
+      argc, argv,
+      [&](exporter::Model& m) {
+        std::string bytes = exporter::pprof_profile(m, *kind);
+        Output o;
+        if (int rc = o.open(in.cmd(), out, false)) return rc;
+        o.sink().write(bytes);
+        return o.close(in.cmd());
+      },
+      check);
 }
 
 const Register reg{{"pprof", "write a blocking profile as pprof profile.proto (gzip)", run}};

@@ -13,23 +13,17 @@ constexpr std::string_view kUsageLine =
     "per event. --json prints one object (keys in docs/cli.md) for scripts to assert on.";
 
 int run(int argc, const char* const* argv) {
-  std::string trace;
-  bool json = false, partial = false;
-  po::options_description opts("Options");
-  opts.add_options()("json", po::bool_switch(&json), "print one JSON object");
-  add_common(opts, partial);
-  po::variables_map vm;
-  bool done;
-  if (int rc = parse("stats", kUsageLine, opts, argc, argv, vm, trace, &done); rc || done)
-    return rc;
-  exporter::Model m;
-  if (int rc = load("stats", trace, partial, m)) return rc;
-  if (json)
-    std::cout << exporter::stats_json(m).dump(2) << "\n";
-  else
-    std::cout << exporter::stats_text(m);
-  std::cout.flush();
-  return std::cout ? kOk : fail("stats", kOutput, "writing <stdout> failed");
+  Invocation in("stats", kUsageLine);
+  bool json = false;
+  in.options()("json", po::bool_switch(&json), "print one JSON object");
+  return in.run(argc, argv, [&](exporter::Model& m) {
+    if (json)
+      std::cout << exporter::stats_json(m).dump(2) << "\n";
+    else
+      std::cout << exporter::stats_text(m);
+    std::cout.flush();
+    return std::cout ? kOk : in.error(kOutput, "writing <stdout> failed");
+  });
 }
 
 const Register reg{{"stats", "print the figures of a trace (text or --json)", run}};

@@ -10,11 +10,13 @@ namespace ft::cli {
 namespace {
 
 constexpr std::string_view kUsageLine =
-    "view TRACE [--http=ADDR:PORT] [--no-browser]\n\n"
+    "view TRACE [--http=ADDR:PORT] [--no-browser] [--no-token]\n\n"
     "Parses TRACE, then serves the trace viewer (View trace, Goroutine analysis, blocking\n"
     "profiles, user tasks) on http://ADDR:PORT and opens it in the default browser when one\n"
     "can be opened. Port 0 (the default) picks a free port. A damaged trace is shown up to the\n"
-    "damage, with a warning. Ctrl-C stops the server.";
+    "damage, with a warning. Ctrl-C stops the server. A non-loopback ADDR (0.0.0.0, a LAN\n"
+    "address) serves the network: a warning is printed and the URL carries a random access\n"
+    "token that every request needs (a cookie keeps it after the first page).";
 
 std::string display_name(const std::string& path) {
   if (path == "-") return "stdin";
@@ -23,27 +25,29 @@ std::string display_name(const std::string& path) {
 }
 
 int run(int argc, const char* const* argv) {
-  std::string trace, http = "127.0.0.1:0";
-  bool no_browser = false;
-  po::options_description opts("Options");
-  opts.add_options()("http", po::value(&http)->value_name("ADDR:PORT"),
-                     "listen address (default 127.0.0.1:0, a free port)")(
-      "no-browser", po::bool_switch(&no_browser), "print the URL, do not open a browser");
-  // No --partial: the viewer always shows what was valid before any damage.
-  opts.add_options()("help,h", "show this help");
-  po::variables_map vm;
-  bool done;
-  if (int rc = parse("view", kUsageLine, opts, argc, argv, vm, trace, &done); rc || done) return rc;
+  // No --partial: the viewer always shows what is intact, with a warning.
+  Invocation in("view", kUsageLine, {.damage = Damage::Accept});
+  std::string http = "127.0.0.1:0";
+  bool no_browser = false, no_token = false;
+  in.options()("http", po::value(&http)->value_name("ADDR:PORT"),
+               "listen address (default 127.0.0.1:0, a free port)")(
+      "no-browser", po::bool_switch(&no_browser), "print the URL, do not open a browser")(
+      "no-token", po::bool_switch(&no_token),
+      "with a non-loopback --http address: serve without an access token (anyone on the "
+      "network can read the trace)");
   server::ViewerOptions vo;
-  if (!server::parse_http_flag(http, vo.address, vo.port))
-    return fail("view", kUsage, "--http wants ADDR:PORT (e.g. 127.0.0.1:8080), got '" + http + "'");
-  vo.trace_name = display_name(trace);
-  vo.open_browser = !no_browser;
-
-  std::cout << "Parsing trace..." << std::endl;
-  exporter::Model m;
-  if (int rc = load("view", trace, /*partial=*/true, m)) return rc;
-  return server::serve_viewer(m, vo, std::cout, std::cerr);
+  auto check = [&] {
+    if (!server::parse_http_flag(http, vo.address, vo.port))
+      return in.usage_error("--http wants ADDR:PORT (e.g. 127.0.0.1:8080), got '" + http + "'");
+    vo.trace_name = display_name(in.traces().front());
+    vo.open_browser = !no_browser;
+    vo.no_token = no_token;
+    std::cout << "Parsing trace..." << std::endl;
+    return int(kOk);
+  };
+  return in.run(
+      argc, argv,
+      [&](exporter::Model& m) { return server::serve_viewer(m, vo, std::cout, std::cerr); }, check);
 }
 
 const Register reg{{"view", "serve the trace viewer in a browser", run}};
