@@ -27,7 +27,9 @@ void on_heap_alloc(Tracker& t, const Event& ev, uint32_t) {
 
 // Every proc gets its row, even one that never runs a fiber.
 void on_procs(Tracker& t, const Event& ev, uint32_t) {
-  for (uint64_t i = 0; i < std::min<uint64_t>(ev.procs_count(), 4096); ++i) t.proc(int64_t(i));
+  // Only procs not announced before: a trace repeating Procs costs one step per event.
+  for (; t.procs_announced < std::min<uint64_t>(ev.procs_count(), 4096); ++t.procs_announced)
+    t.proc(int64_t(t.procs_announced));
 }
 
 }  // namespace ft::exporter::model

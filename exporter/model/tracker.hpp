@@ -69,6 +69,7 @@ struct Tracker {
   std::unordered_map<uint32_t, std::vector<uint32_t>> region_stack;  // fiber -> open regions
   int64_t g_count[5] = {};  // fibers per FiberState (Unknown not reported)
   int64_t procs_running = 0, threads_in_syscall = 0, heap = 0;
+  uint64_t procs_announced = 0;  // procs 0 .. this-1 have their rows (Procs events)
 
   // Dense indices for the trace's raw numbers, created on first sight.
   uint32_t thread(uint32_t raw);
