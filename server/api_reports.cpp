@@ -9,7 +9,7 @@
 #include "exporter/analysis.hpp"
 #include "exporter/chrome_json.hpp"
 #include "exporter/pprof.hpp"
-#include "gzip.hpp"
+#include "exporter/sink.hpp"
 
 namespace ft::server {
 
@@ -43,6 +43,19 @@ constexpr ft::trace::Block kBlockColumns[] = {
     ft::trace::Block::Forever,
 };
 
+// A Sink over a streamed response: a gone client ends the writer at once (by throwing, which
+// the server's producer thread expects) instead of letting it format the rest for nobody.
+class StreamSink final : public Sink {
+ public:
+  explicit StreamSink(const std::function<bool(std::string_view)>& write) : write_(write) {}
+  void write(std::string_view b) override {
+    if (!write_(b)) throw std::runtime_error("client gone");
+  }
+
+ private:
+  const std::function<bool(std::string_view)>& write_;
+};
+
 }  // namespace
 
 Response Api::trace_json(const Request& req) {
@@ -52,28 +65,47 @@ Response Api::trace_json(const Request& req) {
   if (!v) throw BadRequest("view must be proc, thread or goroutine");
   auto goid = opt_u64(req, "goid");
   if (goid && *v != View::Goroutine) throw BadRequest("goid needs view=goroutine");
-  auto make = [&] {
-    JsonOptions o;
-    o.view = *v;
-    o.goid = goid;
-    Response r = Response::json(chrome_json(m_, o));
-    r.cache_control = "no-cache";
-    return r;
-  };
-  // Browsers always accept gzip: cache only the compressed document (about a tenth of the
-  // JSON's size: a 6M-event trace is 1.4 GB of JSON and 100 MB gzipped), and build the plain
-  // one per request for the rare client that refuses gzip. Focused views are not cached.
+  // Checked now: once a stream has begun, its status can no longer change.
+  if (goid && m_.fiber_index(*goid) == kNone)
+    throw BadRequest("no fiber with id " + std::to_string(*goid));
+  JsonOptions o;
+  o.view = *v;
+  o.goid = goid;
+  // Browsers always accept gzip: the compressed document of a whole view (about a tenth of the
+  // JSON: a 6M-event trace is 1.4 GB of JSON and 100 MB gzipped) is built once and shared by
+  // every such request, however slowly each reads. Everything else (a client refusing gzip, a
+  // focused view keyed by any id a client sends) is streamed from the model as it is sent:
+  // its memory is the server's stream buffer, not the document.
   Response r;
   if (req.accepts_gzip && !goid) {
     r = cached("trace.json.gz:" + view, [&] {
-      Response z = make();
-      z.gzip_body = std::make_shared<const std::string>(gzip_compress(*z.body));
-      z.body = z.gzip_body;  // the plain bytes are dropped; only gzip-accepting clients get this
+      StringSink packed;  // compressed as written: the plain document is never held whole
+      GzipSink zip(packed, 1);
+      write_chrome_json(m_, o, zip);
+      zip.finish();
+      Response z = Response::json("");
+      z.gzip_body = std::make_shared<const std::string>(std::move(packed.str()));
+      z.body = z.gzip_body;  // only gzip-accepting clients get this entry
       return z;
     });
   } else {
-    r = make();
+    r.content_type = "application/json";
+    bool gz = req.accepts_gzip;
+    if (gz) r.headers.emplace_back("Content-Encoding", "gzip");
+    r.headers.emplace_back("Vary", "Accept-Encoding");
+    r.stream = [this, o, gz](const std::function<bool(std::string_view)>& write) {
+      StreamSink out(write);
+      if (gz) {
+        GzipSink z(out, 1);
+        write_chrome_json(m_, o, z);
+        z.finish();
+      } else {
+        write_chrome_json(m_, o, out);
+        out.finish();
+      }
+    };
   }
+  r.cache_control = "no-cache";
   auto d = req.query.find("download");
   if (d != req.query.end() && d->second != "0") {
     std::string name = base_name(opt_.file_name);

@@ -13,10 +13,12 @@ using namespace detail;
 
 namespace {
 
-// Bounds on one window request: more pixels or rows than any screen shows is a client bug
-// (or abuse), and would make a response the size of the trace.
+// Bounds on one window request, so that no request costs more than a stated budget
+// (docs/viewer.md): a track yields at most about 2 items per pixel (exporter/window.hpp), so
+// tracks x width bounds the answer. The viewer asks for at most a few hundred rows and
+// narrows its padding to stay under kMaxCells (web/js/trace/window-data.js).
 constexpr uint64_t kMaxWidth = 20000;
-constexpr size_t kMaxTracks = 5000;
+constexpr uint64_t kMaxCells = 2'000'000;  // tracks x width
 
 std::vector<TrackRef> parse_tracks(const std::string& list) {
   std::vector<TrackRef> out;
@@ -29,8 +31,14 @@ std::vector<TrackRef> parse_tracks(const std::string& list) {
     auto t = parse_track(id);
     if (!t) throw BadRequest("bad track id '" + std::string(id) + "'");
     out.push_back(*t);
-    if (out.size() > kMaxTracks) throw BadRequest("too many tracks");
+    if (out.size() > kMaxCells) throw BadRequest("too many tracks");
   }
+  // A row asked for twice would be computed and sent twice: refuse it, it is a client bug.
+  std::vector<TrackRef> sorted = out;
+  auto key = [](TrackRef t) { return std::pair(uint8_t(t.kind), t.index); };
+  std::sort(sorted.begin(), sorted.end(), [&](TrackRef a, TrackRef b) { return key(a) < key(b); });
+  auto dup = std::adjacent_find(sorted.begin(), sorted.end());
+  if (dup != sorted.end()) throw BadRequest("track '" + track_id(*dup) + "' is listed twice");
   return out;
 }
 
@@ -98,6 +106,9 @@ Response Api::window(const Request& req) {
   uint64_t width = param_u64(req, "width");
   if (width == 0 || width > kMaxWidth)
     throw BadRequest("width must be 1.." + std::to_string(kMaxWidth));
+  if (q.tracks.size() * width > kMaxCells)
+    throw BadRequest("tracks x width must be at most " + std::to_string(kMaxCells) + " (asked " +
+                     std::to_string(q.tracks.size()) + " x " + std::to_string(width) + ")");
   q.width_px = static_cast<uint32_t>(width);
   WindowResult res = query_window(m_, q);  // throws invalid_argument -> 400
 

@@ -10,7 +10,13 @@
 //   - a handler that throws gives 500 for that request only;
 //   - Response::etag answers If-None-Match with 304; JSON-like bodies (compressible, or with a
 //     precompressed gzip_body) go out gzipped when Accept-Encoding allows it;
-//   - a connection idle longer than Options::idle_timeout is closed.
+//   - a connection idle longer than Options::idle_timeout is closed, and so is one whose
+//     response makes no progress for Options::stall_timeout (a client that stopped reading);
+//   - before the handler, the Guard (guard.hpp) checks the Host header (421) and, when
+//     Options::token is set, the access token (403); every answer refuses framing;
+//   - a streamed body (Response::stream) is produced on a thread of its own into a bounded
+//     pipe (kStreamBuffer bytes), so its memory does not grow with the body; at most
+//     Options::max_streams run at once, more get 503.
 // No failure of one connection affects another; the server stops only through stop().
 #pragma once
 
@@ -20,6 +26,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -44,6 +51,11 @@ struct Response {
   std::string cache_control = "no-store";
   std::vector<std::pair<std::string, std::string>> headers;  // extra, e.g. Content-Disposition
 
+  // A body produced while it is sent (chunked), instead of body: `stream` calls write() with
+  // the bytes in order; write() blocks while the client is behind and returns false once the
+  // connection is gone (then the producer should stop). Runs on a thread of its own.
+  std::function<void(const std::function<bool(std::string_view)>& write)> stream;
+
   static Response text(int status, std::string body);
   static Response json(std::string body);
 };
@@ -57,10 +69,14 @@ class HttpServer {
     uint16_t port = 0;  // 0: the kernel picks a free port (see port())
     int threads = 2;    // threads serving requests, run() included
     std::chrono::milliseconds idle_timeout{30'000};
-    std::chrono::milliseconds write_timeout{300'000};  // a whole response body
+    // A response whose bytes make no progress this long is dropped (the client stopped reading).
+    std::chrono::milliseconds stall_timeout{10'000};
     size_t header_limit = 16 * 1024;
     size_t body_limit = 64 * 1024;
+    std::string token;    // non-empty: every request needs it (guard.hpp)
+    int max_streams = 4;  // streamed responses running at once
   };
+  static constexpr size_t kStreamBuffer = 1 << 20;  // bytes of a streamed body in flight
 
   // Binds and listens at once (throws std::system_error when the address is unusable), so
   // port() is known before run() and the URL can be printed first.
@@ -78,8 +94,9 @@ class HttpServer {
   // Thread-safe; run() returns soon after.
   void stop();
 
+  struct Impl;  // http_server.cpp's; named here so its connections can reach it
+
  private:
-  struct Impl;
   std::unique_ptr<Impl> impl_;
 };
 

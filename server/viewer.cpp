@@ -11,6 +11,7 @@
 #include <thread>
 
 #include "api.hpp"
+#include "guard.hpp"
 #include "http.hpp"
 
 extern char** environ;
@@ -97,6 +98,15 @@ int serve_viewer(const exporter::Model& model, const ViewerOptions& opt, std::os
   so.address = opt.address;
   so.port = opt.port;
   so.threads = opt.threads;
+  bool loopback = is_loopback_address(opt.address);
+  if (!loopback) {
+    err << "fibertrace view: warning: " << opt.address
+        << " is not a loopback address: anyone who can reach this machine can connect"
+        << (opt.no_token ? ", and --no-token lets them read the trace without a token"
+                         : "; they need the token in the URL below")
+        << std::endl;
+    if (!opt.no_token) so.token = random_token();
+  }
   std::unique_ptr<HttpServer> server;
   try {
     server = std::make_unique<HttpServer>(so, [&api](const Request& r) { return api.handle(r); });
@@ -105,9 +115,16 @@ int serve_viewer(const exporter::Model& model, const ViewerOptions& opt, std::os
         << e.what() << std::endl;
     return 1;
   }
-  bool v6 = opt.address.find(':') != std::string::npos;
-  std::string url = "http://" + (v6 ? "[" + opt.address + "]" : opt.address) + ":" +
-                    std::to_string(server->port());
+  std::string host = opt.address;
+  if (is_wildcard_address(host)) {
+    // Every interface: name this machine, which is how others will reach it.
+    char name[256] = {};
+    host = ::gethostname(name, sizeof name - 1) == 0 && name[0] ? name : "127.0.0.1";
+  }
+  bool v6 = host.find(':') != std::string::npos;
+  std::string url =
+      "http://" + (v6 ? "[" + host + "]" : host) + ":" + std::to_string(server->port());
+  if (!so.token.empty()) url += "/?token=" + so.token;
   out << "Trace viewer is listening on " << url << std::endl;
   if (opt.open_browser) open_browser(url);
   if (opt.on_listening) opt.on_listening(url);

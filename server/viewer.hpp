@@ -20,6 +20,9 @@ struct ViewerOptions {
   uint16_t port = 0;         // 0: a free port
   bool open_browser = true;  // run xdg-open when it exists
   int threads = 2;
+  // A non-loopback address serves the network: then a random access token is required in the
+  // URL (guard.hpp) unless no_token, and either way a warning is printed.
+  bool no_token = false;
   // Called once the server listens, with its URL (tests use it to know where to connect).
   std::function<void(const std::string& url)> on_listening;
 };
@@ -28,9 +31,10 @@ struct ViewerOptions {
 // in brackets: "[::1]:8080".
 bool parse_http_flag(const std::string& flag, std::string& address, uint16_t& port);
 
-// Prints "Serializing trace..." and "Trace viewer is listening on URL" to `out`, problems to
-// `err`, and serves until SIGINT/SIGTERM. Returns the process exit code: 0 after a clean stop,
-// 1 when the address cannot be bound. The model must outlive the call.
+// Prints "Serializing trace..." and "Trace viewer is listening on URL" to `out` (the URL
+// carries ?token=... when one is needed), warnings and problems to `err`, and serves until
+// SIGINT/SIGTERM. Returns the process exit code: 0 after a clean stop, 1 when the address cannot be
+// bound. The model must outlive the call.
 int serve_viewer(const exporter::Model& model, const ViewerOptions& opt, std::ostream& out,
                  std::ostream& err);
 

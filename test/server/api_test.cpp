@@ -37,7 +37,22 @@ Response get(Api& api, const std::string& target, bool gzip = false) {
     }
   }
   r.accepts_gzip = gzip;
-  return api.handle(r);
+  Response out = api.handle(r);
+  if (out.stream) {  // what the server would send, chunk by chunk, collected
+    std::string body;
+    out.stream([&](std::string_view b) {
+      body.append(b);
+      return true;
+    });
+    out.body = std::make_shared<const std::string>(std::move(body));
+  }
+  return out;
+}
+
+std::string header(const Response& r, const std::string& name) {
+  for (const auto& [k, v] : r.headers)
+    if (k == name) return v;
+  return "";
 }
 
 json get_json(Api& api, const std::string& target) {
@@ -186,6 +201,32 @@ TEST_CASE("api: the window refuses bad parameters with 400") {
   CHECK(status(api, "/api/window?tracks=p0&t0=0&t1=10&width=10") == 200);
 }
 
+TEST_CASE("api: one window request cannot cost more than rows x width allow") {
+  Model m = fttest::daisy(3).build();
+  Api api(m, {"daisy.out"});
+  // The attack of repeating one row thousands of times at the widest width.
+  std::string many = "c0";
+  for (int i = 0; i < 3999; ++i) many += ",c0";
+  Response r = get(api, "/api/window?tracks=" + many + "&t0=0&t1=1000000&width=20000");
+  CHECK(r.status == 400);
+  CHECK(r.body->find("listed twice") != std::string::npos);
+  // Distinct rows, but more rows x pixels than the budget (2 000 000): refused before any
+  // work, with the limit named. 100 rows x 20 000 px pass the budget (and then fail only
+  // because this small model has no fiber 99).
+  auto rows = [](int n) {
+    std::string list = "g0";
+    for (int i = 1; i < n; ++i) list += ",g" + std::to_string(i);
+    return list;
+  };
+  Response over = get(api, "/api/window?tracks=" + rows(101) + "&t0=0&t1=1000&width=20000");
+  CHECK(over.status == 400);
+  CHECK(over.body->find("at most 2000000 (asked 101 x 20000)") != std::string::npos);
+  Response within = get(api, "/api/window?tracks=" + rows(100) + "&t0=0&t1=1000&width=20000");
+  CHECK(within.status == 400);
+  CHECK(within.body->find("at most") == std::string::npos);
+  CHECK(status(api, "/api/window?tracks=c0,c1,c2,p0&t0=0&t1=1000&width=20000") == 200);
+}
+
 TEST_CASE("api: slice details with stacks and flows to both ends") {
   Model m = fttest::daisy(3).build();
   Api api(m, {"daisy.out"});
@@ -256,9 +297,17 @@ TEST_CASE("api: full Chrome JSON per view, cached, gzipped, downloadable") {
   CHECK(get(api, "/api/trace.json", true).gzip_body == gz.gzip_body);
   Response dl = get(api, "/api/trace.json?download=1&view=thread");
   REQUIRE(dl.status == 200);
-  REQUIRE(dl.headers.size() == 1);
-  CHECK(dl.headers[0].second == "attachment; filename=\"daisy-thread.json\"");
-  CHECK(get(api, "/api/trace.json?view=goroutine&goid=3").status == 200);
+  CHECK(header(dl, "Content-Disposition") == "attachment; filename=\"daisy-thread.json\"");
+  // Not cached: without gzip, and a focused view, are streamed from the model as they are sent.
+  CHECK(r.stream);
+  CHECK(get(api, "/api/trace.json").body != r.body);
+  Response focused = get(api, "/api/trace.json?view=goroutine&goid=3");
+  CHECK(focused.status == 200);
+  CHECK(focused.stream);
+  CHECK(json::parse(*focused.body)["traceEvents"].size() > 0);
+  Response focused_gz = get(api, "/api/trace.json?view=goroutine&goid=3", true);
+  CHECK(header(focused_gz, "Content-Encoding") == "gzip");
+  CHECK(ft::test::gunzip(*focused_gz.body) == *focused.body);
   CHECK(status(api, "/api/trace.json?view=proc&goid=3") == 400);
   CHECK(status(api, "/api/trace.json?view=goroutine&goid=99") == 400);
 }

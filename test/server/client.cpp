@@ -55,7 +55,7 @@ Reply http_get(uint16_t port, const std::string& target,
   req.method_string(method);
   req.target(target);
   req.version(11);
-  req.set(http::field::host, "127.0.0.1");
+  req.set(http::field::host, "127.0.0.1:" + std::to_string(port));
   for (const auto& [k, v] : headers) req.set(k, v);
   req.prepare_payload();
   http::write(sock, req);

@@ -7,6 +7,7 @@
 // so a fast scroll never queues a backlog.
 
 const MAX_WIDTH = 20000;
+const MAX_CELLS = 2000000;  // rows x width the server answers (server/api_timeline.cpp)
 
 export class WindowLoader {
   constructor(end, onData, onError) {
@@ -40,11 +41,15 @@ export class WindowLoader {
     this.wish = null;
     if (!w) return;
     const span = w.t1 - w.t0;
-    const a = Math.max(0, Math.floor(w.t0 - span));
-    // The view may sit in the padding beside the trace: keep a non-empty, valid range.
-    const b = Math.max(a + 1, Math.min(this.end, Math.ceil(w.t1 + span)));
     const nsPerPx = span / Math.max(1, w.width);
-    const width = Math.max(1, Math.min(MAX_WIDTH, Math.round((b - a) / nsPerPx)));
+    // Many rows: less padding around the view (same resolution) to stay within the server's
+    // rows x width budget.
+    const maxWidth = Math.max(1, Math.min(MAX_WIDTH, Math.floor(MAX_CELLS / Math.max(1, w.trackIds.length))));
+    const pad = Math.max(0, Math.min(span, (maxWidth * nsPerPx - span) / 2));
+    const a = Math.max(0, Math.floor(w.t0 - pad));
+    // The view may sit in the padding beside the trace: keep a non-empty, valid range.
+    const b = Math.max(a + 1, Math.min(this.end, Math.ceil(w.t1 + pad)));
+    const width = Math.max(1, Math.min(maxWidth, Math.round((b - a) / nsPerPx)));
     this.inflight = { key: w.key, t0: a, t1: b, nsPerPx: (b - a) / width };
     try {
       if (w.trackIds.length) {
