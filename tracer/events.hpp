@@ -212,23 +212,29 @@ inline constexpr auto kEventSpecRow = [] {
   for (size_t i = 0; i < std::size(kEventSpecs); i++) row[size_t(kEventSpecs[i].type)] = int8_t(i);
   return row;
 }();
+// The row index of a type in kEventSpecs, or -1 for a type no version defines. Constant
+// evaluation uses the index, not a pointer: GCC's UBSan instruments pointer-to-null
+// comparisons, which makes them non-constant in the static_asserts below.
+constexpr int event_spec_row(EventType t) {
+  size_t v = size_t(t);
+  return v < kMaxEventType ? kEventSpecRow[v] : -1;
+}
 // The row of a type, or nullptr for a type no version defines.
 constexpr const EventSpec* event_spec(EventType t) {
-  size_t v = size_t(t);
-  return v < kMaxEventType && kEventSpecRow[v] >= 0 ? &kEventSpecs[size_t(kEventSpecRow[v])]
-                                                    : nullptr;
+  int row = event_spec_row(t);
+  return row >= 0 ? &kEventSpecs[size_t(row)] : nullptr;
 }
 // "GoCreate", ...; "Unknown" for a type no version defines.
 constexpr std::string_view event_name(EventType t) {
-  const EventSpec* s = event_spec(t);
-  return s ? s->name : std::string_view("Unknown");
+  int row = event_spec_row(t);
+  return row >= 0 ? kEventSpecs[size_t(row)].name : std::string_view("Unknown");
 }
 // Position of argument a in events of type t, or -1 when they have none.
 constexpr int arg_slot(EventType t, Arg a) {
-  const EventSpec* s = event_spec(t);
-  if (!s || a == Arg::None) return -1;
+  int row = event_spec_row(t);
+  if (row < 0 || a == Arg::None) return -1;
   for (int i = 0; i < 3; i++)
-    if (s->args[size_t(i)] == a) return i;
+    if (kEventSpecs[size_t(row)].args[size_t(i)] == a) return i;
   return -1;
 }
 
