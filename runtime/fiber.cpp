@@ -13,6 +13,7 @@
 #include "chan.hpp"
 #include "fatal.hpp"
 #include "mp.hpp"
+#include "netpoll.hpp"
 #include "sched.hpp"
 #include "switch.hpp"
 #include "timer.hpp"
@@ -118,6 +119,7 @@ void free_fiber(P* p, Fiber* f) {
 
 void main_exited() {
   sched.stopping.store(true);
+  netpoll_break();  // an M blocked in epoll_wait is on no idle list
   std::lock_guard<SchedMutex> g(sched.mu);
   for (M* x = sched.midle; x; x = x->next_idle) x->note.post();
   sched.midle = nullptr;
@@ -273,6 +275,7 @@ int run_main(Invoke invoke, void* closure, const trace::StartFn* fn, const Confi
   sched.nmidle = 0;
   bind_thread(nullptr);
   // Fibers still blocked are abandoned, as in Go; their stacks return to the pool.
+  netpoll_reset();
   sched.fibers.recycle_all();
   sched.stacks.recycle_all();
   for (P* p : sched.ps) {

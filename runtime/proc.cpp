@@ -10,6 +10,7 @@
 
 #include "fatal.hpp"
 #include "mp.hpp"
+#include "netpoll.hpp"
 #include "switch.hpp"
 #include "timer.hpp"
 
@@ -102,6 +103,8 @@ Fiber* find_runnable(M* m) {
     if (Fiber* f = p->runq.pop()) return f;
     if (Fiber* f = gq_get(p, RunQ::kSize / 2)) return f;
     m->quick = false;
+    // Fibers whose sockets became ready (netpoll.hpp): they go to this P's queue.
+    if (netpoll_poll_now()) continue;
 
     // Spin: at most half of the busy Ps' worth of Ms spin at once (Go's rule).
     if (!m->spinning && 2 * sched.nspinning.load() < sched.procs - sched.npidle.load()) {
@@ -144,6 +147,11 @@ Fiber* find_runnable(M* m) {
         }
         continue;
       }
+    }
+    // Fibers wait on sockets and nobody polls: this M blocks in epoll_wait, not its futex.
+    if (P* q = netpoll_block(m)) {
+      p = q;
+      continue;
     }
     check_dead();
     return nullptr;
@@ -261,7 +269,7 @@ void check_dead() {
   if (sched.stopping.load()) return;
   std::lock_guard<SchedMutex> g(sched.mu);
   if (sched.npidle.load() != sched.procs || sched.nsyscall.load() != 0 || sched.gq.size() != 0 ||
-      timers_pending())
+      timers_pending() || netpoll_waiters() > 0)
     return;
   for (P* p : sched.ps)
     if (!p->runq.empty() || p->runnext.load()) return;

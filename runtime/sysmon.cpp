@@ -1,6 +1,8 @@
 // The monitor thread (Go's sysmon): fires timers, and takes a P away from a thread stuck in
 // ft::syscall so that the fibers queued on it keep running.
 //
+// It also polls the network when no worker has for 10 ms (netpoll.hpp).
+//
 // It sleeps until the next timer. While any fiber is in a syscall it polls every 20 µs
 // instead; a syscall that begins while it sleeps longer than that kicks it awake (one futex
 // wake, ~1.4 µs, only when it sleeps long: back-to-back syscalls find it polling).
@@ -11,6 +13,7 @@
 
 #include "fatal.hpp"
 #include "mp.hpp"
+#include "netpoll.hpp"
 #include "timer.hpp"
 
 namespace ft::rt {
@@ -21,6 +24,7 @@ std::thread mon;
 Note note;
 std::atomic<bool> stop{false};
 std::atomic<bool> sleeping_long{false};
+std::atomic<bool> sleeping_past_poll{false};  // its sleep is longer than kSysmonPollNs
 
 void retake(int64_t now) {
   for (P* p : sched.ps) {
@@ -46,22 +50,33 @@ void loop() {
     int64_t now = now_ns();
     timers_run(now);
     retake(now);
+    netpoll_sysmon(now);
     // Announce the sleep before deciding its length: a timer_add() or syscall_enter() that
     // comes after this store sees it and kicks; one that came before is seen by the reads
     // below (Dekker pairing, all seq_cst). Deciding first would lose a kick in between.
+    // The same pairing for the poller: the first fiber to park on it reads sleeping_past_poll
+    // after counting itself; this reads the count after announcing.
     sleeping_long.store(true);
+    sleeping_past_poll.store(true);
     int64_t next = timers_next();
     int64_t wait = next == INT64_MAX ? -1 : std::max<int64_t>(0, next - now_ns());
     if (sched.nsyscall.load() > 0 && (wait < 0 || wait > kPollNs)) wait = kPollNs;
+    if (netpoll_waiters() > 0 && (wait < 0 || wait > kSysmonPollNs)) wait = kSysmonPollNs;
     if (wait >= 0 && wait <= kPollNs) sleeping_long.store(false);  // back soon: no kick needed
+    if (wait >= 0 && wait <= kSysmonPollNs) sleeping_past_poll.store(false);
     if (wait != 0) note.wait(wait);
     sleeping_long.store(false, std::memory_order_relaxed);
+    sleeping_past_poll.store(false, std::memory_order_relaxed);
   }
 }
 }  // namespace
 
 void sysmon_kick() {
   if (sleeping_long.load()) note.post();
+}
+
+void sysmon_kick_poller() {
+  if (sleeping_past_poll.load()) note.post();
 }
 
 void timers_start() {

@@ -31,5 +31,8 @@ void timers_reset();
 void timers_start();
 void timers_stop();
 void sysmon_kick();  // a syscall began: make sure the monitor is polling
+// The first fiber parked on the network poller: make sure the monitor wakes within
+// kSysmonPollNs (netpoll.hpp) to poll if no worker does.
+void sysmon_kick_poller();
 
 }  // namespace ft::rt

@@ -4,6 +4,7 @@
 
 #include "chan.hpp"
 #include "fiber.hpp"
+#include "net.hpp"
 #include "select.hpp"
 #include "sync.hpp"
 #include "syscall.hpp"

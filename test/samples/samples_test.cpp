@@ -231,3 +231,35 @@ TEST_CASE("deadlock: the runtime's report and exit status 2, the trace still wri
   CHECK(kind(t, "GoBlock") == 2);
   CHECK(kind(t, "GoEnd") == 0);
 }
+
+TEST_CASE("echo: clients and handlers wait on the network, woken by the poller") {
+  Traced t = run_sample("echo", "4 200", "FT_MAXPROCS=2");
+  CHECK(t.status == 0);
+  CHECK(t.out == "echo: 800 round trips\n");
+  CHECK(blocked(t, "I/O") > 0);  // the Network blocking profile's time
+  ft::exporter::Model m = ft::exporter::load_trace_file(t.trace);
+  REQUIRE(m.read.ok);
+  // Every I/O block names its descriptor; the poller's wake-ups have no fiber behind them.
+  size_t io_spans = 0;
+  for (const auto& s : m.spans)
+    if (s.state == ft::exporter::FiberState::Blocked && s.reason == ft::trace::Block::IO)
+      ++io_spans;
+  CHECK(io_spans >= 800);
+  size_t fiberless_wakes = 0;
+  for (const auto& i : m.instants)
+    fiberless_wakes += i.kind == ft::exporter::InstantKind::TimerWake;
+  CHECK(fiberless_wakes > 0);
+  // The Goroutines row counts the fibers parked on sockets as Waiting.
+  const auto& g = m.counters[ft::exporter::kGoroutines];
+  int64_t most_waiting = 0;
+  for (size_t i = 0; i < g.t.size(); ++i) most_waiting = std::max(most_waiting, g.value(i, 2));
+  CHECK(g.keys[2] == "Waiting");
+  CHECK(most_waiting >= 4);  // at least the 4 handlers, parked in read between requests
+}
+
+TEST_CASE("hello_http: a keep-alive HTTP/1.1 server answers every request") {
+  Traced t = run_sample("hello_http", "200", "FT_MAXPROCS=1");
+  CHECK(t.status == 0);
+  CHECK(t.out == "hello_http: 200 responses\n");
+  CHECK(blocked(t, "I/O") > 0);
+}
