@@ -179,6 +179,67 @@ std::map<uint64_t, std::pair<int, int>> flow_ends(const pft::Trace& t) {
   return ends;
 }
 
+// The three worked queries of docs/perfetto.md, evaluated over the decoded trace the way
+// their SQL joins the trace processor's tables (slice, flow, args), and compared with the same
+// figures computed from the model (its state spans, the source of `fibertrace stats` and the
+// goroutine analysis). The trace processor cannot run here; this checks the queries' logic.
+void check_queries(const Model& m, const pft::Trace& t, const Rows& rows) {
+  // slice_in -> wake-up instant (flow.slice_out); a fiber's slices in time order (by arg g).
+  std::map<uint64_t, int> term;
+  for (size_t k = 0; k < t.slices.size(); k++)
+    for (uint64_t id : t.slices[k].terminating_flows) term[id] = int(k);
+  std::map<int, const pft::Instant*> wake;
+  for (const pft::Instant& i : t.instants)
+    for (uint64_t id : i.flows) wake[term.at(id)] = &i;
+  std::map<std::string, std::vector<int>> by_g;
+  for (size_t k = 0; k < t.slices.size(); k++)
+    if (t.slices[k].parent == -1 && t.slices[k].args.count("func"))
+      by_g[t.slices[k].args.at("g")].push_back(int(k));
+  // 1. Time blocked per function: from a slice's end to the wake-up of the fiber's next slice
+  //    (wake-ups named "go" are creations, not blocks).
+  std::map<std::string, uint64_t> blocked, want_blocked;
+  // 3. Runnable-to-running latency per worker: next slice's start minus its wake-up.
+  std::map<std::string, uint64_t> latency, want_latency;
+  for (auto& [g, ks] : by_g)
+    for (size_t j = 0; j < ks.size(); j++) {
+      auto w = wake.find(ks[j]);
+      if (w == wake.end()) continue;
+      const pft::Slice& n = t.slices[ks[j]];
+      latency[t.tracks.at(n.track).name] += n.t0 - w->second->t;
+      if (j > 0 && w->second->name != "go")
+        blocked[n.args.at("func")] += w->second->t - t.slices[ks[j - 1]].t1;
+    }
+  // The model's side: the Blocked state span that each wake-up ended.
+  for (const Flow& f : m.flows) {
+    uint32_t fiber = m.slices[f.to_slice].fiber;
+    if (f.kind != FlowKind::Unblock) continue;
+    for (const StateSpan& sp : m.fiber_spans(fiber))
+      if (sp.state == FiberState::Blocked && sp.t1 == f.t_from)
+        want_blocked[std::string(m.fiber_func(fiber))] += sp.t1 - sp.t0;
+  }
+  for (const Slice& s : m.slices)
+    if (s.flow_in != kNone)
+      want_latency[rows.rows[rows.slice(s) - 1].name] += s.t0 - m.flows[s.flow_in].t_from;
+  CHECK(blocked == want_blocked);
+  CHECK(latency == want_latency);
+  // 2. Longest handoff chain: flows joined consumer-to-producer (the source instant's parent).
+  std::map<int, int> hops;
+  int longest = 0;
+  for (const pft::Instant& i : t.instants)  // instants are in time order, so producers first
+    for (uint64_t id : i.flows) {
+      int k = term.at(id);
+      hops[k] = std::max(hops[k], hops[i.parent] + 1);
+      longest = std::max(longest, hops[k]);
+    }
+  std::vector<int> len(m.slices.size(), 0);
+  int want_longest = 0;
+  for (const Flow& f : m.flows) {
+    len[f.to_slice] = std::max(len[f.to_slice], len[f.from_slice] + 1);
+    want_longest = std::max(want_longest, len[f.to_slice]);
+  }
+  CHECK(longest == want_longest);
+}
+
 void check_model(const Model& m, View view, std::optional<uint64_t> goid = {}) {
   for (bool compress : {true, false}) {
     perfetto::Options o;
@@ -193,6 +254,8 @@ void check_model(const Model& m, View view, std::optional<uint64_t> goid = {}) {
     auto ends = flow_ends(t);
     check_against(m, t, view, goid, 0, 0, ends);
     CHECK(ends.empty());  // no flow the model does not have
+    if (view == View::Proc && m.slices.size() < 20000)
+      check_queries(m, t, make_rows(m, view, goid));
   }
 }
 
