@@ -221,7 +221,8 @@ test('Open in Perfetto UI hands the trace over after PING/PONG', async () => {
   await ready();
   const [popup] = await Promise.all([browser.context.waitForEvent('page'), page.click('#perfetto')]);
   await popup.waitForFunction(() => document.title.startsWith('got '), null, { timeout: 20000 });
-  const size = (await fetchRaw(`${viewer.url}/api/trace.json`)).body.length;
+  const size = (await fetchRaw(`${viewer.url}/api/trace.pftrace`)).body.length;
+  assert.ok(size > 0);
   assert.equal(await popup.title(), `got ${size} daisy`);
   await popup.close();
   await browser.context.unroute('https://ui.perfetto.dev/**');

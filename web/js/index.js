@@ -28,7 +28,7 @@ async function main() {
   const btn = document.getElementById('perfetto');
   btn.addEventListener('click', () => {
     const title = meta.file.replace(/\.[^.]*$/, '') || 'trace';
-    openInPerfetto('api/trace.json', title, (s) => {
+    openInPerfetto('api/trace.pftrace', `${title}.pftrace`, title, (s) => {
       const el = document.getElementById('error');
       el.textContent = s;
       el.hidden = !s;

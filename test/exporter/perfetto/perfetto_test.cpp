@@ -33,6 +33,22 @@ std::vector<const pft::Track*> children(const pft::Trace& t, uint64_t parent) {
   return v;
 }
 
+// A stack as the decoder prints it: frames outermost first, named like the JSON's stackFrames.
+std::string stack_text(const Model& m, uint32_t id) {
+  if (id == 0 || id >= m.tables.stacks.size()) return "";
+  std::string out;
+  const auto& st = m.tables.stacks[id];
+  for (size_t i = st.size(); i-- > 0;) {
+    std::string name = st[i].func.empty() ? "?" : st[i].func;
+    if (!st[i].file.empty()) {
+      name += " " + st[i].file.substr(st[i].file.find_last_of('/') + 1);
+      if (st[i].line) name += ":" + std::to_string(st[i].line);
+    }
+    out += (out.empty() ? "" : " > ") + name;
+  }
+  return out;
+}
+
 struct Expect {
   uint64_t slices = 0, flows = 0;
 };
@@ -90,6 +106,8 @@ Expect check_against(const Model& m, const pft::Trace& t, View view, std::option
     CHECK(d.args.at("g") == std::to_string(m.fibers[s.fiber].id));
     CHECK(d.args.at("func") == m.fiber_func(s.fiber));
     CHECK(d.args.at("end") == slice_end_name(s.end, s.reason));
+    CHECK(d.stack == stack_text(m, s.start_stack));
+    CHECK(d.end_stack == stack_text(m, s.end_stack));
     e.slices++;
   }
   CHECK(k == dec.size());
