@@ -108,6 +108,7 @@ Response Api::handle(const Request& req) {
       {"counter", &Api::counter},
       {"fiber", &Api::fiber},
       {"trace.json", &Api::trace_json},
+      {"trace.pftrace", &Api::trace_pftrace},
       {"goroutines", &Api::goroutines},
       {"profile", &Api::profile},
       {"pprof", &Api::pprof},
@@ -161,6 +162,7 @@ Response Api::meta(const Request&) {
     w.kv("threads", m_.threads).kv("fibers", m_.fibers.size()).kv("slices", m_.slices.size());
     w.kv("flows", m_.flows.size()).kv("tasks", m_.tasks.size());
     w.kv("regions", m_.regions.size()).kv("logs", m_.logs.size());
+    w.kv("traces", std::max<size_t>(opt_.merged.size(), 1));
     w.key("funcs").begin_array();
     for (const auto& f : m_.tables.funcs) w.value(f);
     w.end_array();

@@ -15,6 +15,8 @@
 //   /api/fiber?id=                 one fiber by runtime id: function, lifetime, creator
 //   /api/trace.json?view=&goid=&download=
 //                                  the full Chrome Trace Event JSON (exporter/chrome_json.hpp)
+//   /api/trace.pftrace?view=&goid=&download=
+//                                  the Perfetto protobuf trace (api_perfetto.cpp; binary)
 //   /api/goroutines, /api/profile?kind=, /api/pprof?kind=, /api/tasks   (api_reports.cpp)
 //
 // Invariants: the Model is immutable while the Api lives and every handler only reads it, so
@@ -29,14 +31,19 @@
 #include <mutex>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 #include "exporter/model.hpp"
+#include "exporter/perfetto/writer.hpp"
 #include "http.hpp"
 
 namespace ft::server {
 
 struct ApiOptions {
   std::string file_name;  // shown in the viewer's title bar and used for download names
+  // Several traces viewed together: every one of them (the Api's model first), for the merged
+  // Perfetto timeline; the viewer's own pages show the first. Empty: just the model.
+  std::vector<exporter::perfetto::Source> merged;
 };
 
 class Api {
@@ -58,6 +65,7 @@ class Api {
   Response counter(const Request&);
   Response fiber(const Request&);
   Response trace_json(const Request&);
+  Response trace_pftrace(const Request&);
   Response goroutines(const Request&);
   Response profile(const Request&);
   Response pprof(const Request&);

@@ -312,6 +312,31 @@ TEST_CASE("api: full Chrome JSON per view, cached, gzipped, downloadable") {
   CHECK(status(api, "/api/trace.json?view=goroutine&goid=99") == 400);
 }
 
+TEST_CASE("api: the Perfetto trace per view, cached, downloadable, merged") {
+  Model m = fttest::daisy(3).build();
+  Api api(m, {"dir/daisy.out"});
+  Response r = get(api, "/api/trace.pftrace");
+  REQUIRE(r.status == 200);
+  CHECK(r.content_type == "application/octet-stream");
+  CHECK(*r.body == perfetto::perfetto_trace(m));
+  CHECK(get(api, "/api/trace.pftrace").body == r.body);  // built once
+  Response dl = get(api, "/api/trace.pftrace?download=1&view=thread");
+  REQUIRE(dl.headers.size() == 1);
+  CHECK(dl.headers[0].second == "attachment; filename=\"daisy-thread.pftrace\"");
+  CHECK(get(api, "/api/trace.pftrace?view=goroutine&goid=3").status == 200);
+  CHECK(status(api, "/api/trace.pftrace?view=proc&goid=3") == 400);
+  CHECK(status(api, "/api/trace.pftrace?view=goroutine&goid=99") == 400);
+  // Several traces: the merged timeline.
+  Model b = fttest::daisy(5).build();
+  std::vector<perfetto::Source> both{{&m, "daisy.out", 0}, {&b, "b.out", 10}};
+  Api merged(m, {"daisy.out", both});
+  StringSink want;
+  perfetto::write_perfetto(both, {}, want);
+  CHECK(*get(merged, "/api/trace.pftrace").body == want.str());
+  CHECK(get_json(merged, "/api/meta")["traces"] == 2);
+  CHECK(status(merged, "/api/trace.pftrace?view=goroutine&goid=3") == 400);
+}
+
 TEST_CASE("api: goroutine analysis, profiles, pprof, tasks") {
   Model m = fttest::daisy(3).build();
   Api api(m, {"daisy.out"});

@@ -25,6 +25,14 @@ async function main() {
     figure(fmtBytes(meta.bytes), 'trace size'),
   );
   if (!meta.ok) showError(`The trace is damaged: ${meta.error}. Showing what was valid before it.`);
+  if (meta.traces > 1) {
+    const note = document.createElement('p');
+    note.className = 'lead';
+    note.id = 'merged';
+    note.textContent = `${meta.traces} traces: "Open in Perfetto UI" and "Download Perfetto trace" ` +
+      `show all of them on one timeline; the pages below show ${meta.file}.`;
+    figs.after(note);
+  }
   const btn = document.getElementById('perfetto');
   btn.addEventListener('click', () => {
     const title = meta.file.replace(/\.[^.]*$/, '') || 'trace';
