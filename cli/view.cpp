@@ -10,13 +10,15 @@ namespace ft::cli {
 namespace {
 
 constexpr std::string_view kUsageLine =
-    "view TRACE [--http=ADDR:PORT] [--no-browser] [--no-token]\n\n"
+    "view TRACE... [--http=ADDR:PORT] [--no-browser] [--no-token]\n\n"
     "Parses TRACE, then serves the trace viewer (View trace, Goroutine analysis, blocking\n"
     "profiles, user tasks) on http://ADDR:PORT and opens it in the default browser when one\n"
     "can be opened. Port 0 (the default) picks a free port. A damaged trace is shown up to the\n"
     "damage, with a warning. Ctrl-C stops the server. A non-loopback ADDR (0.0.0.0, a LAN\n"
     "address) serves the network: a warning is printed and the URL carries a random access\n"
-    "token that every request needs (a cookie keeps it after the first page).";
+    "token that every request needs (a cookie keeps it after the first page). With several\n"
+    "TRACEs the pages show the first, and Open in Perfetto UI / Download Perfetto trace give\n"
+    "all of them on one timeline, aligned by the wall-clock time each started.";
 
 std::string display_name(const std::string& path) {
   if (path == "-") return "stdin";
@@ -26,7 +28,7 @@ std::string display_name(const std::string& path) {
 
 int run(int argc, const char* const* argv) {
   // No --partial: the viewer always shows what is intact, with a warning.
-  Invocation in("view", kUsageLine, {.damage = Damage::Accept});
+  Invocation in("view", kUsageLine, {.damage = Damage::Accept, .max_traces = 0});
   std::string http = "127.0.0.1:0";
   bool no_browser = false, no_token = false;
   in.options()("http", po::value(&http)->value_name("ADDR:PORT"),
@@ -45,9 +47,19 @@ int run(int argc, const char* const* argv) {
     std::cout << "Parsing trace..." << std::endl;
     return int(kOk);
   };
-  return in.run(
+  // Several traces: the pages show the first; the Perfetto hand-over is the merged timeline
+  // (by wall-clock start, as `export a.out b.out -o merged.pftrace`).
+  return in.run_all(
       argc, argv,
-      [&](exporter::Model& m) { return server::serve_viewer(m, vo, std::cout, std::cerr); }, check);
+      [&](std::vector<exporter::Model>& ms) {
+        if (ms.size() > 1) {
+          std::vector<std::string> names;
+          for (const std::string& t : in.traces()) names.push_back(display_name(t));
+          vo.merged = exporter::perfetto::timeline(ms, names, false);
+        }
+        return server::serve_viewer(ms.front(), vo, std::cout, std::cerr);
+      },
+      check);
 }
 
 const Register reg{{"view", "serve the trace viewer in a browser", run}};

@@ -91,7 +91,7 @@ bool open_browser(const std::string& url) {
 int serve_viewer(const exporter::Model& model, const ViewerOptions& opt, std::ostream& out,
                  std::ostream& err) {
   out << "Serializing trace..." << std::endl;
-  Api api(model, {opt.trace_name});
+  Api api(model, {opt.trace_name, opt.merged});
   api.warm_up();
 
   HttpServer::Options so;

@@ -7,15 +7,16 @@
 #include <functional>
 #include <iosfwd>
 #include <string>
+#include <vector>
 
-namespace ft::exporter {
-struct Model;
-}
+#include "exporter/perfetto/writer.hpp"
 
 namespace ft::server {
 
 struct ViewerOptions {
   std::string trace_name;  // shown in the viewer ("daisy.out"), names downloads
+  // Several traces: all of them, for the merged Perfetto timeline (ApiOptions::merged).
+  std::vector<exporter::perfetto::Source> merged;
   std::string address = "127.0.0.1";
   uint16_t port = 0;         // 0: a free port
   bool open_browser = true;  // run xdg-open when it exists

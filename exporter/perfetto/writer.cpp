@@ -552,6 +552,17 @@ Summary write_perfetto(std::span<const Source> traces, const Options& opt, Sink&
   return sum;
 }
 
+std::vector<Source> timeline(std::span<const Model> models, std::span<const std::string> names,
+                             bool align_zero) {
+  uint64_t first = UINT64_MAX;
+  for (const Model& m : models) first = std::min(first, m.tables.start_unix_ns);
+  std::vector<Source> out;
+  for (size_t i = 0; i < models.size(); i++)
+    out.push_back({&models[i], i < names.size() ? names[i] : "trace " + std::to_string(i + 1),
+                   align_zero ? 0 : models[i].tables.start_unix_ns - first});
+  return out;
+}
+
 std::string perfetto_trace(const Model& m, const Options& opt) {
   StringSink s;
   Source src{&m, "trace", 0};

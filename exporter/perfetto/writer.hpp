@@ -55,6 +55,11 @@ struct Summary {
   uint64_t packets = 0, slices = 0, flows = 0, counter_values = 0, bytes = 0;
 };
 
+// Several traces on one timeline: each starts at its header's wall-clock start
+// (Tables::start_unix_ns) relative to the earliest, or every one at 0 with align_zero.
+std::vector<Source> timeline(std::span<const Model> models, std::span<const std::string> names,
+                             bool align_zero);
+
 // Throws std::invalid_argument when opt.goid names no fiber of a trace.
 Summary write_perfetto(std::span<const Source> traces, const Options& opt, Sink& out);
 std::string perfetto_trace(const Model& m, const Options& opt = {});

@@ -39,6 +39,10 @@ TEST_CASE("cli: usage errors exit 1 with a message") {
            {"pprof " + any + " -o x.pb.gz", "--profile"},
            {"pprof " + any + " --profile=heap -o x.pb.gz", "--profile must be sync"},
            {"pprof " + any + " --profile=sync", "--output"},
+           {"export " + any + " --format=xml", "--format must be json or perfetto"},
+           {"export " + any + " --align=later -o x.pftrace", "--align must be wall or zero"},
+           {"export " + any + " " + any + " -o x.json", "Perfetto format only"},
+           {"export " + any + " " + any + " --goid=2 -o x.pftrace", "cannot go with several"},
        }) {
     INFO(c.args);
     auto r = fttest::run(kCli + " " + c.args);
@@ -116,5 +120,34 @@ TEST_CASE("cli: a newer version, truncation and --partial on a real trace") {
   // stdin and stdout as '-'.
   r = fttest::run(kCli + " export - -o - < " + trace + " | head -c 40");
   CHECK(r.out.find("{\"displayTimeUnit\":\"ns\"") == 0);
+}
+#endif
+
+#ifdef FT_DAISY
+// The format follows the output's extension unless --format says it; several traces merge.
+TEST_CASE("cli: export formats by extension, gzip, merged Perfetto traces") {
+  std::system(("mkdir -p " + kTmp).c_str());
+  std::string a = kTmp + "/fa.trace", b = kTmp + "/fb.trace";
+  // Braces: run() adds 2>&1, which must not send daisy's stderr into the trace.
+  REQUIRE(fttest::run("{ " + std::string(FT_DAISY) + " 3 > " + a + "; }").status == 0);
+  REQUIRE(fttest::run("{ " + std::string(FT_DAISY) + " 5 > " + b + "; }").status == 0);
+  auto head = [](const std::string& p, size_t n) { return fttest::slurp(p).substr(0, n); };
+  REQUIRE(fttest::run(kCli + " export " + a + " -o " + kTmp + "/o.pftrace").status == 0);
+  CHECK(head(kTmp + "/o.pftrace", 1) == "\x0a");  // Trace.packet, length-delimited
+  REQUIRE(fttest::run(kCli + " export " + a + " -o " + kTmp + "/o.perfetto-trace").status == 0);
+  CHECK(fttest::slurp(kTmp + "/o.perfetto-trace") == fttest::slurp(kTmp + "/o.pftrace"));
+  REQUIRE(fttest::run(kCli + " export " + a + " -o " + kTmp + "/o.json.gz").status == 0);
+  CHECK(head(kTmp + "/o.json.gz", 2) == "\x1f\x8b");
+  REQUIRE(fttest::run(kCli + " export " + a + " --format=json -o " + kTmp + "/j.pftrace").status ==
+          0);
+  CHECK(head(kTmp + "/j.pftrace", 1) == "{");
+  auto r = fttest::run(kCli + " export " + a + " --format=perfetto -o - | head -c 1");
+  CHECK(r.out == "\x0a");
+  // Merged (its content is checked by exporter_perfetto_test): larger than either trace.
+  REQUIRE(fttest::run(kCli + " export " + a + " " + b + " -o " + kTmp + "/m.pftrace").status == 0);
+  REQUIRE(fttest::run(kCli + " export " + b + " -o " + kTmp + "/b.pftrace").status == 0);
+  CHECK(fttest::slurp(kTmp + "/m.pftrace").size() > fttest::slurp(kTmp + "/b.pftrace").size());
+  REQUIRE(fttest::run(kCli + " export " + a + " " + b + " --align=zero -o " + kTmp + "/z.pftrace")
+              .status == 0);
 }
 #endif
