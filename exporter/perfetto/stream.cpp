@@ -1,28 +1,72 @@
 #include "stream.hpp"
 
+#include <utility>
+
 namespace ft::exporter::perfetto {
+
+PacketStream::PacketStream(Sink& sink, bool compress) : sink_(sink), compress_(compress) {
+  if (!compress_) return;
+  for (Slot& s : slots_)
+    if (deflateInit(&s.z, 1) != Z_OK) throw std::runtime_error("zlib: deflateInit");
+}
+
+PacketStream::~PacketStream() {
+  for (Slot& s : slots_) {
+    if (s.worker.joinable()) s.worker.join();
+    if (compress_) deflateEnd(&s.z);
+  }
+}
 
 void PacketStream::flush() {
   if (batch_.size() == 0) return;
-  std::string_view data = batch_.view();
-  if (compress_) {
-    deflateReset(&z_);
-    zbuf_.resize(deflateBound(&z_, uLong(data.size())));
-    z_.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(data.data()));
-    z_.avail_in = uInt(data.size());
-    z_.next_out = zbuf_.data();
-    z_.avail_out = uInt(zbuf_.size());
-    if (deflate(&z_, Z_FINISH) != Z_STREAM_END) throw std::runtime_error("zlib: deflate");
-    outer_.clear();
-    size_t pk = outer_.open(pf::kTracePacket);
-    outer_.bytes(pf::packet::kCompressedPackets,
-                 {reinterpret_cast<const char*>(zbuf_.data()), size_t(z_.total_out)});
-    outer_.close(pk);
-    data = outer_.view();
+  if (!compress_) {
+    sink_.write(batch_.view());
+    bytes_ += batch_.size();
+    batch_.clear();
+    return;
   }
-  sink_.write(data);
-  bytes_ += data.size();
+  Slot& s = slots_[next_];
+  next_ = (next_ + 1) % kSlots;
+  drain(s);
+  std::swap(batch_, s.data);
   batch_.clear();
+  s.worker = std::thread([&s] {
+    try {
+      s.deflate_batch();
+    } catch (...) {
+      s.error = std::current_exception();
+    }
+  });
+}
+
+void PacketStream::drain(Slot& s) {
+  if (!s.worker.joinable()) return;
+  s.worker.join();
+  if (s.error) std::rethrow_exception(std::exchange(s.error, nullptr));
+  sink_.write(s.out.view());
+  bytes_ += s.out.size();
+  s.out.clear();
+}
+
+void PacketStream::finish() {
+  flush();
+  for (int i = 0; i < kSlots; i++) drain(slots_[(next_ + i) % kSlots]);
+}
+
+void PacketStream::Slot::deflate_batch() {
+  std::string_view in = data.view();
+  deflateReset(&z);
+  zbuf.resize(deflateBound(&z, uLong(in.size())));
+  z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(in.data()));
+  z.avail_in = uInt(in.size());
+  z.next_out = zbuf.data();
+  z.avail_out = uInt(zbuf.size());
+  if (deflate(&z, Z_FINISH) != Z_STREAM_END) throw std::runtime_error("zlib: deflate");
+  out.clear();
+  size_t pk = out.open(pf::kTracePacket);
+  out.bytes(pf::packet::kCompressedPackets,
+            {reinterpret_cast<const char*>(zbuf.data()), size_t(z.total_out)});
+  out.close(pk);
 }
 
 void Interner::emit(Proto& p) {

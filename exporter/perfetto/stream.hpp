@@ -2,7 +2,9 @@
 //  * PacketStream: encodes TracePackets into a batch and hands full batches to the Sink,
 //    deflated (zlib) into one `compressed_packets` packet when compression is on. A batch is cut
 //    only between packets and holds at most kBatch + one packet, so a compressed packet stays
-//    far below the 512 KiB Perfetto allows for one.
+//    far below the 512 KiB Perfetto allows for one. Deflating costs more than encoding, so
+//    batches are deflated on kSlots threads while the next is encoded, and written to the Sink
+//    by the caller's thread in order: at most kSlots + 1 batches exist at once.
 //  * Interner: the interning tables of one packet sequence. intern() returns an entry's iid
 //    (1, 2, ... per table) and queues entries not yet emitted; emit() writes the queued ones
 //    as the InternedData of the packet being built, so an entry always travels in the first
@@ -11,9 +13,11 @@
 
 #include <zlib.h>
 
+#include <exception>
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <thread>
 #include <unordered_map>
 #include <utility>
 #include <vector>
@@ -27,13 +31,10 @@ namespace ft::exporter::perfetto {
 class PacketStream {
  public:
   static constexpr size_t kBatch = 256 << 10;
+  static constexpr int kSlots = 2;  // batches being deflated at once, each on its own thread
 
-  PacketStream(Sink& sink, bool compress) : sink_(sink), compress_(compress) {
-    if (compress_ && deflateInit(&z_, 1) != Z_OK) throw std::runtime_error("zlib: deflateInit");
-  }
-  ~PacketStream() {
-    if (compress_) deflateEnd(&z_);
-  }
+  PacketStream(Sink& sink, bool compress);
+  ~PacketStream();
   PacketStream(const PacketStream&) = delete;
   PacketStream& operator=(const PacketStream&) = delete;
 
@@ -45,15 +46,27 @@ class PacketStream {
     if (batch_.size() >= kBatch) flush();
   }
   void flush();
+  void finish();  // flushes and writes every batch still being deflated; rethrows zlib errors
   uint64_t packets() const { return packets_; }
   uint64_t bytes() const { return bytes_; }
 
  private:
+  // A batch being deflated: the thread turns `data` into one compressed packet in `out`.
+  struct Slot {
+    z_stream z{};
+    Proto data, out;
+    std::vector<unsigned char> zbuf;
+    std::thread worker;
+    std::exception_ptr error;
+    void deflate_batch();
+  };
+  void drain(Slot& s);  // waits for the slot's thread and writes its packet
+
   Sink& sink_;
   bool compress_;
-  z_stream z_{};
-  Proto batch_, outer_;
-  std::vector<unsigned char> zbuf_;
+  Proto batch_;
+  Slot slots_[kSlots];
+  int next_ = 0;  // slot of the next batch; batches are written in slot order
   uint64_t packets_ = 0, bytes_ = 0;
 };
 

@@ -545,7 +545,7 @@ Summary write_perfetto(std::span<const Source> traces, const Options& opt, Sink&
     s.run(next_uuid, traces[k], merged, pid);
     flow_base += m.flows.size();
   }
-  out.flush();
+  out.finish();
   sum.packets = out.packets();
   sum.bytes = out.bytes();
   if (opt.progress) opt.progress(1.0);
