@@ -75,9 +75,14 @@ class Interner {
   enum Table : uint8_t { kNames, kCategories, kAnnotationNames, kStrings, kFunctions, kTables };
 
   uint64_t intern(Table t, std::string_view s) {
-    auto [it, fresh] = map_[t].try_emplace(std::string(s), map_[t].size() + 1);
-    if (fresh) pending_[t].emplace_back(it->second, s), any_ = true;
-    return it->second;
+    key_.assign(s);  // a reused key: looking up allocates nothing
+    auto it = map_[t].find(key_);
+    if (it != map_[t].end()) return it->second;
+    uint64_t iid = map_[t].size() + 1;
+    map_[t].emplace(key_, iid);
+    pending_[t].emplace_back(iid, s);
+    any_ = true;
+    return iid;
   }
   // A frame is (function name, line); a callstack lists frame iids outermost first.
   uint64_t frame(std::string_view func, uint32_t line) {
@@ -113,6 +118,7 @@ class Interner {
   std::unordered_map<std::vector<uint64_t>, uint64_t, VecHash> callstacks_;
   std::vector<std::pair<uint64_t, std::vector<uint64_t>>> pending_stacks_;
   bool any_ = false;
+  std::string key_;
 };
 
 }  // namespace ft::exporter::perfetto

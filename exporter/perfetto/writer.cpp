@@ -148,6 +148,14 @@ struct Seq {
     p().u64(pf::event::kCallstackIid, stack_iid[id]);
   }
   uint64_t name(std::string_view s) { return in.intern(Interner::kNames, s); }
+  // The few fixed names of the hot path, interned once each (0 = not yet).
+  static_assert(int(SliceEnd::TraceEnd) < 8 && int(Block::Preempt) < 16 &&
+                int(InstantKind::TimerWake) < 8);
+  uint64_t end_iid[8][16] = {}, flow_iid[2][16] = {}, instant_iid[8] = {};
+  template <class F>
+  uint64_t once(uint64_t& slot, F make) {
+    return slot ? slot : (slot = make());
+  }
   uint64_t fiber_name(uint32_t f) {
     if (!fiber_name_iid[f]) fiber_name_iid[f] = name(m.fiber_label(f));
     return fiber_name_iid[f];
@@ -236,7 +244,9 @@ void Seq::slice_end(uint32_t idx) {
   open[row] = 0;
   size_t pk = packet(s.t1, true);
   size_t te = event(pf::event::kSliceEnd, row_uuid[row], 0);
-  ann_s(kEnd, slice_end_name(s.end, s.reason));
+  ann_iid(kEnd, once(end_iid[int(s.end) & 7][int(s.reason) & 15], [&] {
+            return in.intern(Interner::kStrings, slice_end_name(s.end, s.reason));
+          }));
   stack(s.end_stack);
   close_event(te, s.t1);
   end_packet(pk);
@@ -245,7 +255,9 @@ void Seq::slice_end(uint32_t idx) {
 void Seq::flow_source(uint32_t idx) {
   const Flow& f = m.flows[idx];
   const Slice& to = m.slices[f.to_slice];
-  uint64_t nm = name(f.kind == FlowKind::Create ? std::string_view("go") : reason_name(f.reason));
+  uint64_t nm = once(flow_iid[int(f.kind) & 1][int(f.reason) & 15], [&] {
+    return name(f.kind == FlowKind::Create ? std::string_view("go") : reason_name(f.reason));
+  });
   size_t pk = packet(f.t_from, true);
   size_t te = event(pf::event::kInstant, row_uuid[rows.slice(m.slices[f.from_slice])], nm);
   ann_u(kG, m.fibers[to.fiber].id);
@@ -277,7 +289,8 @@ void Seq::counter(uint32_t c, size_t i) {
 
 void Seq::instant(const Instant& i) {
   size_t pk = packet(i.t, true);
-  size_t te = event(pf::event::kInstant, row_uuid[rows.instant(i)], name(instant_name(i.kind)));
+  uint64_t nm = once(instant_iid[int(i.kind) & 7], [&] { return name(instant_name(i.kind)); });
+  size_t te = event(pf::event::kInstant, row_uuid[rows.instant(i)], nm);
   if (i.kind == InstantKind::ProcStart || i.kind == InstantKind::ProcStop) {
     ann_u(kProc, i.proc != kNone ? m.procs[i.proc] : 0);
     ann_u(kThread, i.thread);
