@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "ft/syscall.hpp"
+#include "ft/trace.hpp"
 #include "netpoll.hpp"
 
 namespace ft::net {
@@ -183,6 +184,14 @@ class Op {
   detail::PollDesc* pd_;
 };
 
+// Traced: a new connection's two addresses, once, as a log line (category "net") on the fiber
+// that made it, so that the I/O blocks naming fd N can be matched to their peer.
+void note_conn(int fd) {
+  if (!rt::rec::active()) return;
+  ft::trace::log(
+      "net", "fd " + std::to_string(fd) + " " + sock_addr(fd, false) + "->" + sock_addr(fd, true));
+}
+
 detail::PollDesc* open_or_close(int fd, const std::string& op) {
   detail::PollDesc* pd = rt::poll_open(fd);
   if (!pd) {
@@ -302,7 +311,9 @@ Conn Listener::accept() {
   }));
   int one = 1;
   ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);  // as Go: small writes go now
-  return Conn(open_or_close(fd, op_name("accept", lfd, false)));
+  Conn c(open_or_close(fd, op_name("accept", lfd, false)));
+  note_conn(fd);
+  return c;
 }
 
 void Listener::close() {
@@ -386,6 +397,7 @@ Conn dial(std::string_view addr, std::chrono::nanoseconds timeout) {
       if (deadline) rt::poll_set_deadline(c.pd_, 0, 'w');
       if (err != 0) continue;
     }
+    note_conn(fd);
     return c;
   }
   fail(err, op + ": connect");

@@ -237,6 +237,7 @@ TEST_CASE("echo: clients and handlers wait on the network, woken by the poller")
   CHECK(t.status == 0);
   CHECK(t.out == "echo: 800 round trips\n");
   CHECK(blocked(t, "I/O") > 0);  // the Network blocking profile's time
+  CHECK(kind(t, "Log") == 8);    // each connection's addresses, once per end
   ft::exporter::Model m = ft::exporter::load_trace_file(t.trace);
   REQUIRE(m.read.ok);
   // Every I/O block names its descriptor; the poller's wake-ups have no fiber behind them.
