@@ -6,7 +6,10 @@
 
 #include "analysis.hpp"
 #include "chrome_json.hpp"
+#include "exporter/perfetto/writer.hpp"
+#include "exporter/rows.hpp"
 #include "invariants.hpp"
+#include "perfetto/decode.hpp"
 #include "script.hpp"
 #include "validate.hpp"
 #include "window.hpp"
@@ -55,6 +58,17 @@ TEST_CASE("fuzz: random event sequences keep the model and JSON invariants") {
       auto viol = validate_chrome_json(chrome_json(m, o));
       INFO("view " << view_name(v) << "\n" << format_violations(viol));
       CHECK(viol.empty());
+      // The Perfetto export of the same model breaks none of its format's rules (our decoder
+      // records each one it finds broken) and holds every slice of the view.
+      ft::exporter::perfetto::Options po;
+      po.view = v;
+      auto pt = fttest::pftrace::decode(ft::exporter::perfetto::perfetto_trace(m, po));
+      for (const std::string& e : pt.errors) FAIL_CHECK(e);
+      Rows rows = make_rows(m, v, std::nullopt);
+      size_t shown = 0, begun = 0;
+      for (const Slice& sl : m.slices) shown += rows.slice(sl) != 0;
+      for (const auto& d : pt.slices) begun += d.args.count("func");
+      CHECK(begun == shown);
     }
     for (uint32_t f = 0; f < m.fibers.size(); f++) {
       FiberTimes t = fiber_times(m, f);
