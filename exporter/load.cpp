@@ -6,8 +6,10 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 #include <stdexcept>
+#include <string_view>
 #include <vector>
 
 #include "tracer/reader.hpp"
@@ -21,6 +23,10 @@ Model load_trace(std::span<const std::byte> data) {
   ft::trace::ReadResult rr =
       ft::trace::read(data, tables, [&](const ft::trace::Event& e) { b.add(e); });
   rr.bytes = data.size();
+  // A trace whose program died has no symbols: name its frames from the binaries when they are
+  // on this machine (same build-id), else they stay module+offset. FT_SYMBOLIZE=0 skips it.
+  const char* env = std::getenv("FT_SYMBOLIZE");
+  if (!env || std::string_view(env) != "0") ft::trace::resolve_symbols(tables);
   return b.finish(std::move(tables), std::move(rr));
 }
 

@@ -20,7 +20,10 @@
 namespace ft::trace::fmt {
 
 inline constexpr char kMagic[8] = {'F', 'I', 'B', 'E', 'R', 'T', 'R', 'C'};
-inline constexpr uint16_t kVersion = 1;
+// Version 2: stacks hold raw return addresses, with the module map ('M') and, when the session
+// stopped cleanly, their symbols ('Y'). Version 1 (frames 'P', stacks of frame ids) is still read.
+inline constexpr uint16_t kVersion = 2;
+inline constexpr uint16_t kOldestVersion = 1;
 inline constexpr size_t kHeaderBytes = 52;  // through the header crc
 inline constexpr size_t kChunkHeaderBytes = 9;
 inline constexpr uint32_t kMaxChunkBytes = 16u << 20;  // readers reject larger chunks
@@ -33,9 +36,11 @@ static_assert(kChunkHeaderBytes == 1 + 4 + 4, "kind len crc");
 enum Chunk : uint8_t {
   kEvents = 'E',   // thread seq base_q proc(zz) cur_g, then events to the end
   kStrings = 'S',  // (id len bytes)*
-  kFuncs = 'F',    // (id len bytes)*   start-function display names
-  kFrames = 'P',   // (id func_string file_string line)*
-  kStacks = 'K',   // (id n frame_id*n)*   innermost frame first
+  kFuncs = 'F',    // v2: (id len bytes entry_pc)*   v1: (id len bytes)*   start functions
+  kFrames = 'P',   // v1 only: (id func_string file_string line)*
+  kStacks = 'K',   // v2: (id n pc_delta(zz)*n)*   v1: (id n frame_id*n)*   innermost first
+  kModules = 'M',  // v2: (id path build_id base nseg (start size file_off)*nseg)*
+  kSymbols = 'Y',  // v2: (addr n (func_string file_string line)*n)*   inlined calls innermost first
   kClock = 'C',    // tick mono_ns   a calibration point for ticks -> ns
   kEnd = 'X',      // lost_events    written by a clean stop; nothing follows
   kInfo = 'I',     // pid argc (len bytes)*argc   the recording process (since format 1.1)

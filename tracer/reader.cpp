@@ -12,12 +12,14 @@
 #include <cinttypes>
 #include <cstdio>
 #include <cstring>
+#include <memory>
 #include <optional>
 #include <queue>
 #include <unordered_map>
 
 #include "format.hpp"
 #include "reader.hpp"
+#include "table_reader.hpp"
 
 namespace ft::trace {
 namespace {
@@ -235,11 +237,7 @@ struct Reader {
   Tables& tables;
   ReadResult res;
   fmt::Header hdr;
-  std::vector<std::vector<uint32_t>> stack_frame_ids{{}};
-  struct RawFrame {
-    uint64_t func, file, line;
-  };
-  std::vector<RawFrame> frames{RawFrame{0, 0, 0}};
+  std::unique_ptr<detail::TableReader> tr;            // once the header gave the version
   std::vector<std::pair<uint64_t, uint64_t>> clocks;  // (tick, mono_ns)
   std::vector<BatchRef> batches;                      // file order
   bool ended = false;                                 // saw the end chunk
@@ -261,16 +259,25 @@ struct Reader {
     if (version > fmt::kVersion) {
       char buf[200];
       snprintf(buf, sizeof buf,
-               "trace format version %u is newer than this reader supports (version %u): "
+               "trace format version %u is newer than this reader supports (versions %u to %u): "
                "read it with a newer fibertrace",
-               version, fmt::kVersion);
+               version, fmt::kOldestVersion, fmt::kVersion);
       res.ok = false;
       res.error = buf;
       res.error_offset = 8;
       return false;
     }
-    if (version == 0 || fmt::get_u16(base + 10) != fmt::kHeaderBytes)
-      return fail(8, "corrupt trace header");
+    if (version < fmt::kOldestVersion) {
+      char buf[200];
+      snprintf(buf, sizeof buf,
+               "trace format version %u is older than this reader supports (versions %u to %u)",
+               version, fmt::kOldestVersion, fmt::kVersion);
+      res.ok = false;
+      res.error = buf;
+      res.error_offset = 8;
+      return false;
+    }
+    if (fmt::get_u16(base + 10) != fmt::kHeaderBytes) return fail(8, "corrupt trace header");
     if (size < fmt::kHeaderBytes) return fail(size, "trace truncated inside its header");
     if (fmt::crc32c(0, base, 48) != fmt::get_u32(base + 48))
       return fail(0, "corrupt trace header (checksum mismatch)");
@@ -282,47 +289,16 @@ struct Reader {
     hdr.start_unix_ns = fmt::get_u64(base + 40);
     if (hdr.tick_shift > 32 || hdr.tsc_hz == 0) return fail(12, "corrupt trace header");
     tables.start_unix_ns = hdr.start_unix_ns;
+    tr = std::make_unique<detail::TableReader>(version, tables);
     tables.start_mono_ns = hdr.start_mono_ns;
     return true;
   }
 
   // Table chunks: entries of each table come with ids 1, 2, 3, ... in order.
   bool table(uint8_t kind, const uint8_t* p, const uint8_t* end) {
-    uint64_t id, n, a, b, c;
-    while (p < end) {
-      const uint8_t* at = p;
-      if (!get_uv(p, end, id)) return fail(uint64_t(at - base), "corrupt table entry");
-      switch (kind) {
-        case fmt::kStrings:
-        case fmt::kFuncs: {
-          auto& v = kind == fmt::kStrings ? tables.strings : tables.funcs;
-          if (id != v.size() || !get_uv(p, end, n) || n > uint64_t(end - p))
-            return fail(uint64_t(at - base), "corrupt table entry");
-          v.emplace_back(reinterpret_cast<const char*>(p), size_t(n));
-          p += n;
-          break;
-        }
-        case fmt::kFrames:
-          if (id != frames.size() || !get_uv(p, end, a) || !get_uv(p, end, b) ||
-              !get_uv(p, end, c) || a > kMaxId || b > kMaxId || c > UINT32_MAX)
-            return fail(uint64_t(at - base), "corrupt frame entry");
-          frames.push_back({a, b, c});
-          break;
-        case fmt::kStacks: {
-          if (id != stack_frame_ids.size() || !get_uv(p, end, n) || n > uint64_t(end - p))
-            return fail(uint64_t(at - base), "corrupt stack entry");
-          std::vector<uint32_t> ids;
-          ids.reserve(size_t(n));
-          for (uint64_t i = 0; i < n; i++) {
-            if (!get_uv(p, end, a) || a > kMaxId)
-              return fail(uint64_t(at - base), "corrupt stack entry");
-            ids.push_back(uint32_t(a));
-          }
-          stack_frame_ids.push_back(std::move(ids));
-          break;
-        }
-      }
-    }
+    const char* what = nullptr;
+    if (const uint8_t* bad = tr->parse(kind, p, end, &what))
+      return fail(uint64_t(bad - base), what);
     return true;
   }
 
@@ -409,6 +385,8 @@ struct Reader {
         case fmt::kFuncs:
         case fmt::kFrames:
         case fmt::kStacks:
+        case fmt::kModules:
+        case fmt::kSymbols:
           if (!table(kind, p, end)) return;
           break;
         case fmt::kClock: {
@@ -489,7 +467,7 @@ struct Reader {
     const double scale = ns_per_tick();
     const uint32_t shift = hdr.tick_shift;
     const size_t nstrings = tables.strings.size(), nfuncs = tables.funcs.size();
-    const size_t nstacks = stack_frame_ids.size();
+    const size_t nstacks = tr ? tr->stack_count() : 1;
     std::vector<std::string> messages;
     res.events = 0;
     while (!heap.empty()) {
@@ -521,17 +499,10 @@ struct Reader {
   }
 
   void finish_tables() {
-    auto str = [&](uint64_t id) -> std::string {
-      return id < tables.strings.size() ? tables.strings[id] : std::string();
-    };
-    std::vector<Frame> resolved(frames.size());
-    for (size_t i = 1; i < frames.size(); i++)
-      resolved[i] = Frame{str(frames[i].func), str(frames[i].file), uint32_t(frames[i].line)};
-    tables.stacks.assign(stack_frame_ids.size(), {});
-    for (size_t s = 1; s < stack_frame_ids.size(); s++) {
-      for (uint32_t f : stack_frame_ids[s])
-        tables.stacks[s].push_back(f < resolved.size() && f ? resolved[f] : Frame{"?", "", 0});
-    }
+    if (tr)
+      tr->finish();
+    else
+      tables.stacks.assign(1, {});  // no header: no tables, but id 0 is always there
   }
 };
 
@@ -542,6 +513,8 @@ ReadResult read(std::span<const std::byte> data, Tables& tables,
   tables = Tables{};
   tables.strings = {""};
   tables.funcs = {"unknown"};
+  tables.func_pcs = {0};
+  tables.modules.resize(1);
   Reader r(reinterpret_cast<const uint8_t*>(data.data()), data.size(), tables);
   r.res.bytes = data.size();
   r.scan();

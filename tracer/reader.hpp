@@ -14,9 +14,25 @@
 namespace ft::trace {
 
 struct Frame {
-  std::string func;  // demangled, without parameter list ("pass", "ft::Chan<int>::recv")
+  std::string func;  // demangled, without parameter list ("pass", "ft::Chan<int>::recv");
+                     // "libfoo.so+0x1a2b" (module file name + offset) when not symbolized
   std::string file;  // "" when unknown
   uint32_t line = 0;
+  uint32_t module = 0;     // Tables::modules id of the code, 0 = unknown (and in version-1 traces)
+  uint64_t pc = 0;         // run-time return address (0 in version-1 traces)
+  bool symbolized = true;  // false: func is module+offset (resolve_symbols may fix that)
+};
+
+// A loaded ELF object of the recording process. An address pc of it is at offset pc - base in
+// the file's ELF address space (what `addr2line -e path` takes).
+struct Module {
+  std::string path;      // as loaded; "" when it has no file (vdso)
+  std::string build_id;  // raw GNU build-id bytes, "" when none
+  uint64_t base = 0;     // load bias
+  struct Seg {
+    uint64_t start = 0, size = 0, file_off = 0;  // executable segments, run-time addresses
+  };
+  std::vector<Seg> segs;
 };
 
 struct Tables {
@@ -29,6 +45,8 @@ struct Tables {
   std::vector<std::string> funcs;          // start-function id -> display name ("pass",
                                            // "main:23" for a lambda); id 0 = "unknown"
   std::vector<std::vector<Frame>> stacks;  // stack id -> frames, innermost first; id 0 = empty
+  std::vector<uint64_t> func_pcs;          // start-function id -> entry address, 0 = none/lambda
+  std::vector<Module> modules;             // module id -> module; id 0 = none
 };
 
 struct ReadResult {
@@ -43,5 +61,11 @@ struct ReadResult {
 // (ids in events refer to it; look them up after the call returns). Never throws on bad input.
 ReadResult read(std::span<const std::byte> data, Tables& tables,
                 const std::function<void(const Event&)>& on_event);
+
+// Symbolizes, from the modules' files on this machine, the frames and start functions the trace
+// holds no symbols for (a program that died before stop() wrote them): only files that exist
+// and carry the recorded build-id are used (tracer/symbolize.hpp). Returns how many frames and
+// functions stay unsymbolized, and `why` says for which modules and why ("" when none).
+size_t resolve_symbols(Tables& tables, std::string* why = nullptr);
 
 }  // namespace ft::trace

@@ -1,8 +1,10 @@
 // Sessions: start/stop, the writer thread, the streaming sink and the flight recorder's ring.
 //
 // Writer cycle (every ~2 ms, and once more at stop): sample the heap and the clock every 10 ms,
-// take every handed-off batch, symbolize new table entries, then write table chunks followed by
-// the batches (streaming) or move the batches into the ring (flight recorder).
+// take every handed-off batch, serialize new table entries (raw: no symbol lookup), then write
+// table chunks followed by the batches (streaming) or move the batches into the ring (flight
+// recorder). The last cycle of a streaming session, and a flight-recorder dump, also write the
+// symbols of the session's addresses.
 //
 // stop(): g_active=false; membarrier; steal every thread's partial batch (recorder.hpp protocol);
 // ask the writer for a last cycle; join; write the end chunk. The api mutex serializes
@@ -215,9 +217,11 @@ void cycle(SessionState& s, bool last) {
     s.clock_mono = mono_ns();
     s.clock_dirty = true;
   }
-  symbolize_pending();
   std::string out;
   serialize_new(s.marks, out);
+  // Symbols only when the program is done with the trace: looking them up reads the modules'
+  // files, which must not compete with the recording threads (tracer/symbolize.hpp).
+  if (last && !s.flight) symbols_chunks(s.marks, out);
   if (s.flight) {
     std::lock_guard<std::mutex> lk(s.ring_mu);
     s.flight_tables += out;
@@ -429,8 +433,8 @@ bool flight_dump(int fd) {
   std::string tables = s.flight_tables;
   {
     TableMarks m = s.marks;  // entries the writer has not serialized yet
-    symbolize_pending();
     serialize_new(m, tables);
+    symbols_chunks(m, tables);
   }
   // Time 0 of the dump is its oldest batch; the wall and monotonic clocks follow the tsc.
   fmt::Header h = s.header;
