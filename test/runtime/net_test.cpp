@@ -367,3 +367,36 @@ TEST_CASE("a fiber waiting on the network is not a dead lock") {
       ft::Config{1, 0});
   REQUIRE(got == "late");
 }
+
+TEST_CASE("a busy worker never idles, so the monitor polls for the fiber waiting on a socket") {
+  // One worker, and main never lets it go idle (it yields in a loop): no worker polls, so only
+  // the monitor's 10 ms poll can wake the reader. Without it this loop would never end.
+  std::atomic<bool> got{false};
+  ft::run(
+      [&] {
+        Listener l = ft::net::listen("127.0.0.1:0");
+        const int port = port_of(l.addr());
+        std::thread peer([port] {
+          int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+          sockaddr_in a{};
+          a.sin_family = AF_INET;
+          a.sin_port = htons(static_cast<uint16_t>(port));
+          a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+          if (::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0) {
+            std::this_thread::sleep_for(20ms);  // the reader is parked by then
+            (void)!::write(fd, "!", 1);
+            std::this_thread::sleep_for(50ms);
+          }
+          ::close(fd);
+        });
+        Conn s = l.accept();
+        ft::go([&] {
+          char b;
+          if (s.read(&b, 1) == 1) got = true;
+        });
+        while (!got) ft::yield();
+        ft::syscall([&] { peer.join(); });
+      },
+      ft::Config{1, 0});
+  REQUIRE(got);
+}
