@@ -1,9 +1,10 @@
 // Our own encoder of the protobuf wire format (developers.google.com/protocol-buffers/docs/
 // encoding): varint keys and values, fixed64, and length-delimited fields that nest.
 //
-// Protocol: a nested message is opened with open(field), which writes its key and returns a
-// mark; fields of the message follow; close(mark) then inserts the body's length in front of
-// it (one memmove of the body, which for our messages is a few dozen bytes). Marks must be
+// Protocol: a nested message is opened with open(field), which writes its key and one byte
+// for the length and returns a mark; fields of the message follow; close(mark) then writes the
+// body's length there (a body of 128 bytes or more is moved up to make room for a longer
+// varint: one memmove, rare for our messages). Marks must be
 // closed innermost first. Nothing is flushed while a message is open, so the caller hands
 // out() complete messages only (between top-level packets).
 //
@@ -53,21 +54,26 @@ class Proto {
     n_ += s.size();
   }
 
-  // Opens a length-delimited field; returns the mark to close it with.
+  // Opens a length-delimited field; returns the mark to close it with. One byte is kept for
+  // the length, enough for most of our messages; a longer body is moved up on close.
   size_t open(uint32_t field) {
     key(field, Wire::Len);
-    return n_;
+    room(1);
+    return ++n_;
   }
   void close(size_t mark) {
     size_t len = n_ - mark;
+    if (len < 0x80) {
+      buf_[mark - 1] = uint8_t(len);
+      return;
+    }
     uint8_t tmp[10];
     size_t k = 0;
-    for (uint64_t v = len; k == 0 || v; v >>= 7)
-      tmp[k++] = uint8_t(v & 0x7f) | (v >= 0x80 ? 0x80 : 0);
-    room(k);
-    std::memmove(buf_.data() + mark + k, buf_.data() + mark, len);
-    std::memcpy(buf_.data() + mark, tmp, k);
-    n_ += k;
+    for (uint64_t v = len; v; v >>= 7) tmp[k++] = uint8_t(v & 0x7f) | (v >= 0x80 ? 0x80 : 0);
+    room(k - 1);
+    std::memmove(buf_.data() + mark + k - 1, buf_.data() + mark, len);
+    std::memcpy(buf_.data() + mark - 1, tmp, k);
+    n_ += k - 1;
   }
 
   size_t size() const { return n_; }
