@@ -16,6 +16,7 @@
 #include "netpoll.hpp"
 #include "sched.hpp"
 #include "switch.hpp"
+#include "sysmon.hpp"
 #include "timer.hpp"
 #include "tracing.hpp"
 

@@ -17,7 +17,6 @@
 namespace ft::rt {
 
 namespace {
-thread_local M* tls_m = nullptr;
 
 void trace_threads() {
   if (rec::active())
@@ -52,12 +51,8 @@ void mstart(M* m) {
 }
 }  // namespace
 
-__attribute__((noipa)) M* this_m() {
-  return tls_m;
-}
-
 void bind_thread(M* m) {
-  tls_m = m;
+  set_this_m(m);
   if (m) san_thread_started(m);
 }
 

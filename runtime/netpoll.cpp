@@ -12,6 +12,7 @@
 
 #include "fatal.hpp"
 #include "mp.hpp"
+#include "sysmon.hpp"
 
 namespace ft::detail {
 struct PollDesc {

@@ -19,6 +19,18 @@ namespace ft::rt {
 Sched sched;
 
 namespace {
+thread_local M* tls_m = nullptr;
+}  // namespace
+
+__attribute__((noipa)) M* this_m() {
+  return tls_m;
+}
+
+void set_this_m(M* m) {
+  tls_m = m;
+}
+
+namespace {
 constexpr int64_t kSpinNs = 50'000;  // how long an idle M looks for work before parking
 
 inline uint64_t xorshift(uint64_t& s) {

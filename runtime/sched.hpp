@@ -176,6 +176,7 @@ extern Sched sched;
 // The current M; noinline so that a fiber resumed on another thread never reuses a thread
 // pointer the compiler cached before the switch.
 M* this_m();
+void set_this_m(M* m);  // bind_thread (mp.cpp)
 inline Fiber* this_fiber() {
   M* m = this_m();
   return m ? m->cur : nullptr;

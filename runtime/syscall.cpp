@@ -8,6 +8,7 @@
 #include "fatal.hpp"
 #include "mp.hpp"
 #include "switch.hpp"
+#include "sysmon.hpp"
 #include "timer.hpp"
 
 namespace ft::detail {

@@ -14,6 +14,7 @@
 #include "fatal.hpp"
 #include "mp.hpp"
 #include "netpoll.hpp"
+#include "sysmon.hpp"
 #include "timer.hpp"
 
 namespace ft::rt {

@@ -8,6 +8,7 @@
 
 #include "ft/time.hpp"
 #include "sched.hpp"
+#include "sysmon.hpp"
 
 namespace ft::rt {
 namespace {

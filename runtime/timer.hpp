@@ -27,12 +27,4 @@ int64_t timers_next();
 // Forgets every queued timer (end of ft::run: their owners are abandoned fibers).
 void timers_reset();
 
-// The monitor thread: timers and the syscall hand-off (sysmon.cpp).
-void timers_start();
-void timers_stop();
-void sysmon_kick();  // a syscall began: make sure the monitor is polling
-// The first fiber parked on the network poller: make sure the monitor wakes within
-// kSysmonPollNs (netpoll.hpp) to poll if no worker does.
-void sysmon_kick_poller();
-
 }  // namespace ft::rt
