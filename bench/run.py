@@ -98,7 +98,8 @@ def build_cpp(build_dir, bench_src, jobs):
     if cmake_home(build_dir) is None:
         # Standalone configuration of bench/ (pulls in only tracer/ and runtime/), so that work
         # in progress elsewhere in the tree cannot stop the benchmarks from building.
-        sh(["cmake", "-S", bench_src, "-B", build_dir, "-DCMAKE_BUILD_TYPE=Release"])
+        # The project's default build type, dynamically linked: how users build (issue 13).
+        sh(["cmake", "-S", bench_src, "-B", build_dir, "-DCMAKE_BUILD_TYPE=RelWithDebInfo"])
     sh(["cmake", "--build", build_dir, "-j", str(jobs), "--target", "ft_bench"])
     bins, counter, helper = cpp_outputs(build_dir)
     require_executables(list(bins.values()) + [counter, helper], "built but not found")
