@@ -63,7 +63,10 @@ int Invocation::load(const std::string& path, exporter::Model& m) const {
   try {
     m = exporter::load_trace_file(path);
   } catch (const std::bad_alloc&) {
-    throw;  // main reports it as a sentence
+    return fail(cmd_, kBadTrace,
+                (path == "-" ? std::string("<stdin>") : path) +
+                    ": out of memory while reading the trace: it needs more memory than this "
+                    "machine (or its ulimit) allows");
   } catch (const std::exception& e) {
     return fail(cmd_, kBadTrace, e.what());
   }

@@ -56,7 +56,9 @@ int main(int argc, char** argv) {
     try {
       return c.run(argc - 1, argv + 1);
     } catch (const std::bad_alloc&) {
-      return ft::cli::fail(name, ft::cli::kBadTrace, "out of memory");
+      return ft::cli::fail(name, ft::cli::kBadTrace,
+                           "out of memory: the trace needs more memory than this machine (or "
+                           "its ulimit) allows");
     } catch (const std::exception& e) {
       return ft::cli::fail(name, ft::cli::kBadTrace, e.what());
     }

@@ -5,28 +5,30 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
-#include <cstdlib>
 #include <cstring>
 #include <stdexcept>
-#include <string_view>
 #include <vector>
 
+#include "tracer/format.hpp"
 #include "tracer/reader.hpp"
 
 namespace ft::exporter {
 
 Model load_trace(std::span<const std::byte> data) {
   ModelBuilder b;
-  b.reserve(data.size() / 2);  // traces take 2..4 bytes per event (DESIGN.md §6)
+  // Traces take 2..4 bytes per event, so the size predicts the model's vectors; but only for
+  // what looks like a trace (anything can be handed in), and never more than a first stretch
+  // (kMaxReserve events): past it the vectors grow as events really arrive.
+  constexpr uint64_t kMaxReserve = 1u << 22;
+  if (data.size() >= sizeof ft::trace::fmt::kMagic &&
+      std::memcmp(data.data(), ft::trace::fmt::kMagic, sizeof ft::trace::fmt::kMagic) == 0)
+    b.reserve(std::min<uint64_t>(data.size() / 2, kMaxReserve));
   ft::trace::Tables tables;
   ft::trace::ReadResult rr =
       ft::trace::read(data, tables, [&](const ft::trace::Event& e) { b.add(e); });
   rr.bytes = data.size();
-  // A trace whose program died has no symbols: name its frames from the binaries when they are
-  // on this machine (same build-id), else they stay module+offset. FT_SYMBOLIZE=0 skips it.
-  const char* env = std::getenv("FT_SYMBOLIZE");
-  if (!env || std::string_view(env) != "0") ft::trace::resolve_symbols(tables);
   return b.finish(std::move(tables), std::move(rr));
 }
 
