@@ -4,6 +4,7 @@
 #include <map>
 
 #include "analysis.hpp"
+#include "json_escape.hpp"
 
 namespace ft::exporter {
 
@@ -27,12 +28,16 @@ nlohmann::json stats_json(const Model& m) {
   j["duration_ns"] = m.end;
   j["complete"] = m.read.ok;
   if (!m.read.ok) {
-    j["error"] = m.read.error;
+    j["error"] = valid_utf8(m.read.error);
     j["error_offset"] = m.read.error_offset;
   }
   j["fibers"] = m.fibers.size();
   nlohmann::json groups = nlohmann::json::object();
-  for (const Group& g : goroutine_groups(m)) groups[g.name] = g.n;
+  for (const Group& g : goroutine_groups(m)) {
+    // Two names that differ only in invalid bytes share a key once those become U+FFFD.
+    auto& n = groups[valid_utf8(g.name)];
+    n = (n.is_null() ? uint64_t(0) : n.get<uint64_t>()) + g.n;
+  }
   j["groups"] = groups;
   nlohmann::json kinds = nlohmann::json::object();
   for (int t = 0; t < 256; t++)

@@ -3,8 +3,8 @@
 // documents can be large.
 //
 // Invariant: the caller pairs begin_*/end_* calls; the writer inserts the commas. Strings are
-// escaped per RFC 8259 (control characters as \u00XX); invalid UTF-8 passes through unchanged,
-// as trace strings come from symbol names and user labels.
+// escaped by the exporter's one rule (exporter/json_escape.hpp: invalid UTF-8 becomes U+FFFD),
+// so the API and the exported JSON show a name the same way.
 #pragma once
 
 #include <charconv>
@@ -13,6 +13,8 @@
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include "exporter/json_escape.hpp"
 
 namespace ft::server {
 
@@ -101,36 +103,8 @@ class JsonWriter {
       out_.push_back(',');
   }
   void quote(std::string_view s) {
-    static const char* hex = "0123456789abcdef";
     out_.push_back('"');
-    for (char ch : s) {
-      auto c = static_cast<unsigned char>(ch);
-      switch (c) {
-        case '"':
-          out_ += "\\\"";
-          break;
-        case '\\':
-          out_ += "\\\\";
-          break;
-        case '\n':
-          out_ += "\\n";
-          break;
-        case '\r':
-          out_ += "\\r";
-          break;
-        case '\t':
-          out_ += "\\t";
-          break;
-        default:
-          if (c < 0x20) {
-            out_ += "\\u00";
-            out_.push_back(hex[c >> 4]);
-            out_.push_back(hex[c & 15]);
-          } else {
-            out_.push_back(ch);
-          }
-      }
-    }
+    exporter::json_escape(s, [this](std::string_view piece) { out_.append(piece); });
     out_.push_back('"');
   }
 

@@ -5,6 +5,7 @@
 #include <fstream>
 #include <random>
 
+#include "hostile.hpp"
 #include "run.hpp"
 
 namespace {
@@ -151,3 +152,38 @@ TEST_CASE("cli: export formats by extension, gzip, merged Perfetto traces") {
               .status == 0);
 }
 #endif
+
+TEST_CASE("cli: a non-UTF-8 function name reads the same in stats --json and export") {
+  // One fiber whose start function is named by invalid UTF-8: a stray continuation byte, a
+  // cut 3-byte sequence, then valid text.
+  namespace fmt = ft::trace::fmt;
+  fthostile::Builder b;
+  std::string funcs;
+  fthostile::uv(funcs, 1);
+  std::string name = "\x80go\xe2\x82!";
+  fthostile::uv(funcs, name.size());
+  b.chunk(fmt::kFuncs, funcs + name);
+  std::string ev;
+  ev += char(fmt::kProcStart);
+  fthostile::uv(ev, 1);
+  fthostile::uv(ev, 0);
+  ev += char(fmt::kGoCreate);
+  fthostile::uv(ev, 1);
+  fthostile::uv(ev, fmt::zigzag(5));  // fiber 5
+  fthostile::uv(ev, 1);               // function 1
+  ev += char(fmt::kGoStart | 1);      // fiber 5 runs (the fiber last named)
+  fthostile::uv(ev, 1);
+  ev += char(fmt::kGoEnd);
+  fthostile::uv(ev, 1);
+  b.events(1, ev);
+  std::string p = tmp("nonutf8.trace", b.finish());
+  const std::string want = "\xef\xbf\xbdgo\xef\xbf\xbd\xef\xbf\xbd!";  // one U+FFFD per bad byte
+  auto stats = fttest::run(kCli + " stats --json " + p);
+  INFO(stats.out);
+  REQUIRE(stats.status == 0);
+  CHECK(stats.out.find("\"" + want + "\": 1") != std::string::npos);
+  auto exp = fttest::run(kCli + " export " + p);
+  REQUIRE(exp.status == 0);
+  CHECK(exp.out.find(want) != std::string::npos);
+  CHECK(exp.out.find(name) == std::string::npos);
+}
