@@ -312,8 +312,10 @@ std::vector<Violation> validate_chrome_json(std::string_view text, size_t limit)
         stack.push_back(s.t1);
     }
   }
-  for (auto& [pid, tid, ts, ev] : stf) {
+  for (auto& [pid, tid, ts_bound, ev] : stf) {
     auto it = xs.find({pid, tid});
+    // A plain copy: clang before 16 does not let a lambda capture a structured binding.
+    const int64_t ts = ts_bound;
     bool inside =
         it != xs.end() && std::any_of(it->second.begin(), it->second.end(),
                                       [&](const XSlice& s) { return s.t0 < ts && ts < s.t1; });
