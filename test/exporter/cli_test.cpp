@@ -162,7 +162,9 @@ TEST_CASE("cli: a non-UTF-8 function name reads the same in stats --json and exp
   fthostile::uv(funcs, 1);
   std::string name = "\x80go\xe2\x82!";
   fthostile::uv(funcs, name.size());
-  b.chunk(fmt::kFuncs, funcs + name);
+  funcs += name;
+  if (fmt::kVersion >= 2) fthostile::uv(funcs, 0);  // entry address: none (a lambda)
+  b.chunk(fmt::kFuncs, funcs);
   std::string ev;
   ev += char(fmt::kProcStart);
   fthostile::uv(ev, 1);
