@@ -5,6 +5,11 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 build=${FT_BUILD_DIR:-build}
-cmake -S . -B "$build" -DFT_SANITIZER_BUILDS=ON -DFT_BUILD_BENCH=OFF >/dev/null
+# Every option the tests need is said here, not taken from the cache: scripts/main.sh (or anyone)
+# may have configured this folder differently, and a cached FT_BUILD_TESTS=OFF once left CTest
+# running an old folder's stale test list and binaries ("100% passed" with a failing test).
+cmake -S . -B "$build" -DFT_BUILD_TESTS=ON -DFT_BUILD_SAMPLES=ON -DFT_SANITIZER_BUILDS=ON \
+  -DFT_BUILD_BENCH=OFF >/dev/null
 cmake --build "$build" -j2
-ctest --test-dir "$build" -j2 --output-on-failure
+# No test found is a failure, not a green run.
+ctest --test-dir "$build" -j2 --output-on-failure --no-tests=error
