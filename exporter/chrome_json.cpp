@@ -137,7 +137,7 @@ struct Writer {
     out.raw(",\"ph\":\"X\",\"ts\":");
     out.us(s.t0);
     out.raw(",\"dur\":");
-    out.us(s.t1 - s.t0);
+    out.dur(s.t0, s.t1);
     out.raw(",\"pid\":");
     out.num(kRowsPid);
     out.raw(",\"tid\":");
@@ -171,7 +171,9 @@ struct Writer {
     const Slice& to = m.slices[f.to_slice];
     head(f.kind == FlowKind::Create ? std::string_view("go") : reason_name(f.reason), 'X', f.t_from,
          kRowsPid, tid);
-    out.raw(",\"dur\":0.000,\"args\":{\"g\":");
+    // "target", not "g": the classic viewer merges a flow's source and destination args and
+    // warns (arg_merge_error) when both name the same key.
+    out.raw(",\"dur\":0.000,\"args\":{\"target\":");
     out.num(m.fibers[to.fiber].id);
     if (f.kind == FlowKind::Unblock && f.obj != 0) {
       out.raw(is_chan(f.reason) ? ",\"chan\":" : ",\"obj\":");
@@ -432,15 +434,22 @@ void Writer::run() {
     if (frames[i].second) out.raw(",\"parent\":"), out.num(frames[i].second);
     out.ch('}');
   }
-  out.raw("},\n\"otherData\":{\"producer\":\"fibertrace\",\"view\":");
-  out.str(view_name(o.view));
-  out.raw(",\"trace_version\":");
-  out.num(m.tables.version);
-  out.raw(",\"start_unix_ns\":");
-  out.num(m.tables.start_unix_ns);
-  out.raw(",\"complete\":");
-  out.raw(m.read.ok ? "true" : "false");
-  out.raw("}}\n");
+  // The same object twice: the classic viewer and Chrome keep otherData, Perfetto keeps only
+  // metadata.
+  for (std::string_view key : {"otherData", "metadata"}) {
+    out.raw(key == "otherData" ? "},\n\"" : ",\n\"");
+    out.raw(key);
+    out.raw("\":{\"producer\":\"fibertrace\",\"view\":");
+    out.str(view_name(o.view));
+    out.raw(",\"trace_version\":");
+    out.num(m.tables.version);
+    out.raw(",\"start_unix_ns\":");
+    out.num(m.tables.start_unix_ns);
+    out.raw(",\"complete\":");
+    out.raw(m.read.ok ? "true" : "false");
+    out.ch('}');
+  }
+  out.raw("}\n");
   out.flush();
   sum.bytes = out.written();
   if (o.progress) o.progress(1.0);

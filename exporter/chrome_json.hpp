@@ -1,7 +1,8 @@
 // Chrome Trace Event JSON from a Model, streamed (memory does not grow with the output).
 // The mapping is documented in docs/json-format.md; the rules it keeps are those of
 // shared/DESIGN.md §4, checked by exporter/validate.hpp:
-//  * {"traceEvents":[...],"displayTimeUnit":"ns","stackFrames":{...},"otherData":{...}}
+//  * {"traceEvents":[...],"displayTimeUnit":"ns","stackFrames":{...},"otherData":{...},
+//    "metadata":{same as otherData}}
 //  * ts/dur in µs with exactly 3 decimals from integer ns; every event (M too) has ts; all
 //    events in ts order.
 //  * pid 1 STATS (counters), pid 2 the rows of the view (Proc N / Thread N / G<id> <func>),

@@ -1,6 +1,6 @@
 // The one string rule of every JSON writer in fibertrace (the exporter's JsonOut, the server's
 // JsonWriter, and `stats --json` through valid_utf8): RFC 8259 escaping, control characters
-// as \u00XX, and each byte that starts no valid UTF-8 sequence (a stray continuation byte, a
+// (C0, DEL and C1) as \u00XX, and each byte that starts no valid UTF-8 sequence (a stray continuation byte, a
 // cut sequence, an overlong form, a surrogate, beyond U+10FFFF) replaced by U+FFFD. Trace
 // strings come from symbol names and user labels, so they may hold any bytes; the output is
 // valid JSON, and every writer shows the same name the same way.
@@ -49,12 +49,12 @@ void json_escape(std::string_view s, Emit&& emit) {
   size_t n = s.size(), run = 0;  // [i - run, i) is a stretch that needs no escaping
   for (size_t i = 0; i < n;) {
     unsigned c = p[i];
-    if (c >= 0x20 && c < 0x80 && c != '"' && c != '\\') {
+    if (c >= 0x20 && c < 0x7f && c != '"' && c != '\\') {
       i++, run++;
       continue;
     }
     size_t u = c >= 0x80 ? utf8_len(p + i, n - i) : 0;
-    if (u) {
+    if (u && !(u == 2 && c == 0xc2 && p[i + 1] < 0xa0)) {  // C1 controls are escaped too
       i += u, run += u;
       continue;
     }
@@ -77,9 +77,11 @@ void json_escape(std::string_view s, Emit&& emit) {
         emit("\\r");
         break;
       default:
-        if (c < 0x20) {
+        if (u || c < 0x20 || c == 0x7f) {  // C0, DEL, or C1 (U+0080..U+009F, two bytes):
+          // Perfetto's tokenizer rejects a whole file on any raw one.
           static constexpr char hex[] = "0123456789abcdef";
-          const char e[6] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 15]};
+          unsigned v = u ? p[++i] : c;  // 0xc2 0x80..0x9f encodes U+0080..U+009F
+          const char e[6] = {'\\', 'u', '0', '0', char(hex[v >> 4]), char(hex[v & 15])};
           emit(std::string_view(e, 6));
         } else {
           emit(kReplacement);

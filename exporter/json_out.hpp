@@ -7,6 +7,7 @@
 #pragma once
 
 #include <charconv>
+#include <cmath>
 #include <cstdint>
 #include <cstring>
 #include <memory>
@@ -54,7 +55,25 @@ class JsonOut {
     buf_[n_++] = char('0' + r / 10 % 10);
     buf_[n_++] = char('0' + r % 10);
   }
-  void str(std::string_view s);  // quoted and escaped
+  // The duration of [t0, t1] as µs text such that the doubles a reader parses satisfy
+  // ts + dur <= t1's ts (readers that add them in floating point, like speedscope, then see
+  // adjacent slices touch, never overlap): three decimals when that holds, else
+  // float_safe_dur's double in its shortest text (it still rounds to t1 - t0 ns).
+  void dur(uint64_t t0, uint64_t t1) {
+    double d = float_safe_dur(t0, t1);
+    if (d < 0) return us(t1 - t0);
+    reserve(32);
+    n_ = size_t(std::to_chars(buf_.get() + n_, buf_.get() + kCap, d).ptr - buf_.get());
+  }
+  // -1 when the three-decimal texts of t0 and t1 - t0 already add up to at most t1's in
+  // doubles; else the largest double d with double(t0 µs) + d <= double(t1 µs).
+  static double float_safe_dur(uint64_t t0, uint64_t t1) {
+    double a = double(t0) / 1000, b = double(t1) / 1000, d = double(t1 - t0) / 1000;
+    if (a + d <= b) return -1;
+    for (d = b - a; d > 0 && a + d > b;) d = std::nextafter(d, 0.0);
+    return d;
+  }
+  void str(std::string_view s);  // quoted and escaped (every control byte, 0x7f too)
   void flush() {
     if (n_) sink_.write({buf_.get(), n_});
     total_ += n_;

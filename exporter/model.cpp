@@ -31,6 +31,8 @@ std::string_view slice_end_name(SliceEnd e, Block reason) {
       return "unknown";
     case SliceEnd::TraceEnd:
       return "trace end";
+    case SliceEnd::NeverRan:
+      return "not run before trace end";
   }
   return "unknown";
 }

@@ -14,6 +14,11 @@
 //  * Counter samples are sorted by t, at most one per timestamp, values never negative.
 //  * Every flow satisfies slices[from_slice].t0 <= t_from <= slices[to_slice].t0: the consumer
 //    starts at or after the producer. Flow ids are 1..flows.size() (index + 1), never reused.
+//    t_from < slices[to_slice].t0 unless the producer slice itself starts at that nanosecond:
+//    a consumer that starts in the very nanosecond of its wake-up gets its arrow 1 ns earlier
+//    (Perfetto orders a zero-length source after a slice that starts at the same time, and
+//    drops the arrow). Every creation and every wake-up by a running fiber is a flow: a fiber
+//    that had not run again when the trace ended gets a NeverRan slice for the arrow to enter.
 //  * labels has one entry per fiber, proc and thread (ModelBuilder::finish names them all).
 //  * Fiber, proc and thread numbers in the model are dense indices; Fiber::id keeps the
 //    runtime's 64-bit id. Stack and string ids index `tables` (0 = none / "").
@@ -46,6 +51,9 @@ enum class SliceEnd : uint8_t {
   Stopped,   // the proc stopped while the fiber ran (no block event: damaged or cut trace)
   Replaced,  // another fiber started on the same proc/thread without this one stopping
   TraceEnd,  // still running when the trace ended
+  NeverRan,  // zero-length, at the trace's end: the fiber was created or woken (an arrow ends
+             // here) but had not run again when the trace ended; on the waker's proc/thread,
+             // where a woken fiber is queued
 };
 std::string_view slice_end_name(SliceEnd e, ft::trace::Block reason);  // "chan recv", "yield"
 std::string_view reason_name(ft::trace::Block b);                      // "chan recv", ...

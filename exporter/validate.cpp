@@ -10,6 +10,8 @@
 #include <set>
 #include <tuple>
 
+#include "json_out.hpp"
+
 namespace ft::exporter {
 
 using nlohmann::json;
@@ -138,6 +140,7 @@ std::vector<Violation> validate_chrome_json(std::string_view text, size_t limit)
   struct XSlice {
     int64_t t0, t1;
     int64_t ev;
+    double fts, fend;  // ts and ts + dur as a reader adding doubles sees them
   };
   std::map<std::pair<uint64_t, uint64_t>, std::vector<XSlice>> xs;  // (pid, tid) -> slices
   struct FlowEnd {
@@ -224,13 +227,23 @@ std::vector<Violation> validate_chrome_json(std::string_view text, size_t limit)
         if (!e.contains("dur") || !e["dur"].is_number() || e["dur"].get<double>() < 0) {
           c.add("x-dur", "X without a non-negative dur", ev);
         } else if (!parse_us3(sax.dur_raw[i], dur)) {
-          c.add("time-format",
-                "dur '" + (sax.dur_raw[i] == "int" ? e["dur"].dump() : sax.dur_raw[i]) +
-                    "' is not µs with exactly 3 decimals",
-                ev);
+          // Also allowed: the float-safe form (JsonOut::dur), where three decimals would make
+          // ts + dur exceed the end in doubles.
           dur = int64_t(std::llround(e["dur"].get<double>() * 1000));
+          bool safe =
+              sax.dur_raw[i] != "int" && ts >= 0 && dur >= 0 &&
+              e["dur"].get<double>() == JsonOut::float_safe_dur(uint64_t(ts), uint64_t(ts + dur));
+          if (!safe)
+            c.add("time-format",
+                  "dur '" + (sax.dur_raw[i] == "int" ? e["dur"].dump() : sax.dur_raw[i]) +
+                      "' is not µs with exactly 3 decimals",
+                  ev);
         }
-        if (track_ok) xs[{pid, tid}].push_back({ts, ts + dur, ev});
+        if (track_ok) {
+          double fts = has_ts && e["ts"].is_number() ? e["ts"].get<double>() : 0;
+          double fd = e.contains("dur") && e["dur"].is_number() ? e["dur"].get<double>() : 0;
+          xs[{pid, tid}].push_back({ts, ts + dur, ev, fts, fts + fd});
+        }
         break;
       }
       case 'M': {
@@ -298,18 +311,28 @@ std::vector<Violation> validate_chrome_json(std::string_view text, size_t limit)
     std::stable_sort(v.begin(), v.end(), [](const XSlice& a, const XSlice& b) {
       return a.t0 != b.t0 ? a.t0 < b.t0 : a.t1 > b.t1;
     });
-    std::vector<int64_t> stack;  // end times of the open enclosing slices
+    std::vector<const XSlice*> stack;  // the open enclosing slices
     for (const XSlice& s : v) {
-      while (!stack.empty() && stack.back() <= s.t0 && !(stack.back() == s.t0 && s.t1 == s.t0))
+      while (!stack.empty() && stack.back()->t1 <= s.t0 &&
+             !(stack.back()->t1 == s.t0 && s.t1 == s.t0)) {
+        // A slice that ended before this one began must not end after it in doubles either.
+        if (stack.back()->fend > s.fts)
+          c.add("float-sum",
+                "ts + dur of the slice ending at " + std::to_string(stack.back()->t1) +
+                    " ns exceeds, in doubles, the ts of the next at " + std::to_string(s.t0) +
+                    " ns",
+                s.ev);
         stack.pop_back();
-      if (!stack.empty() && s.t1 > stack.back())
+      }
+      if (!stack.empty() && s.t1 > stack.back()->t1)
         c.add("nesting",
               "slice [" + std::to_string(s.t0) + "," + std::to_string(s.t1) +
-                  "] ns overlaps its enclosing slice ending at " + std::to_string(stack.back()) +
-                  " on pid " + std::to_string(track.first) + " tid " + std::to_string(track.second),
+                  "] ns overlaps its enclosing slice ending at " +
+                  std::to_string(stack.back()->t1) + " on pid " + std::to_string(track.first) +
+                  " tid " + std::to_string(track.second),
               s.ev);
       else
-        stack.push_back(s.t1);
+        stack.push_back(&s);
     }
   }
   for (auto& [pid, tid, ts_bound, ev] : stf) {

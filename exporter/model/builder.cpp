@@ -46,7 +46,7 @@ constexpr std::array<Route, 256> make_routes() {
   set(EventType::GoUnblock, on_go_unblock, Who::Needed);
   set(EventType::GoYield, on_go_yield, Who::Running);
   set(EventType::GoSysCall, on_go_syscall, Who::Running);
-  set(EventType::GoSysBlock, on_go_sysblock, Who::Needed);
+  set(EventType::GoSysBlock, on_go_sysblock, Who::Any);  // g = 0 from the monitor thread
   set(EventType::GoSysExit, on_go_sysexit, Who::Running);
   set(EventType::ChanName, on_chan_name, Who::Any);
   set(EventType::TaskCreate, on_task_create, Who::RunningOpt);
@@ -73,6 +73,18 @@ void ModelBuilder::add(const model::Event& raw) {
   t.m.events++;
   t.m.events_by_type[uint8_t(raw.type)]++;
   uint32_t th = t.thread(raw.thread);
+  if (th >= t.thread_seen.size()) t.thread_seen.resize(th + 1, false);
+  if (!t.thread_seen[th]) {
+    t.thread_seen[th] = true;
+    // A thread's first event names the proc it held when the trace started (the trace has no
+    // ProcStart for it): from here the Threads row counts it. Not from a syscall's return or
+    // hand-off, whose thread may name a proc it no longer holds.
+    if (raw.proc >= 0 && raw.type != EventType::ProcStart && raw.type != EventType::GoSysExit &&
+        raw.type != EventType::GoSysBlock) {
+      uint32_t p = t.proc(raw.proc);
+      if (!t.proc_running[p]) t.proc_running[p] = true, t.procs_running++;
+    }
+  }
   const Route& route = kRoutes[uint8_t(raw.type)];
   if (route.on) {
     model::Event ev = raw;

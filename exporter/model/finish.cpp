@@ -109,8 +109,17 @@ Model finish(Tracker& s, ft::trace::Tables tables, ft::trace::ReadResult read) {
   for (uint32_t f = 0; f < m.fibers.size(); f++) {
     s.close_slice(f, SliceEnd::TraceEnd);
     s.close_regions(f);
-    s.kill(f);  // closes the last span at `end`; died = end for fibers still alive
   }
+  // An arrow still waiting for its consumer (created or woken, never run again) enters a
+  // zero-length slice at the end, on the proc and thread of the slice it left from.
+  for (uint32_t f = 0; f < m.fibers.size(); f++) {
+    if (!s.fs[f].has_pending) continue;
+    const Slice& from = m.slices[s.fs[f].pending.from_slice];
+    s.open_slice(f, from.proc, from.thread);  // every slot is free: all closed above
+    s.close_slice(f, SliceEnd::NeverRan);
+  }
+  for (uint32_t f = 0; f < m.fibers.size(); f++)
+    s.kill(f);  // closes the last span at `end`; died = end for fibers still alive
   for (Task& t : m.tasks)
     if (!t.ended) t.t1 = m.end;
 

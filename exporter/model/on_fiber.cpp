@@ -99,6 +99,7 @@ void on_go_unblock(Tracker& t, const Event& ev, uint32_t th) {
   Block r = ev.reason();
   if (ev.waker() != 0) {
     uint32_t w = t.fiber(ev.waker());
+    if (w != f) t.running_here(w, th);
     if (t.fs[w].open != kNone && w != f) {
       Flow fl;
       fl.kind = FlowKind::Unblock;

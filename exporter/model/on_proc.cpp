@@ -11,6 +11,18 @@ void on_proc_start(Tracker& t, const Event& ev, uint32_t th) {
   uint32_t p = t.proc(int64_t(ev.proc_id()));
   if (!t.proc_running[p]) t.proc_running[p] = true, t.procs_running++;
   t.m.instants.push_back({t.now, InstantKind::ProcStart, p, th, kNone, 0});
+  // A thread back from a handed-off syscall that gets a proc again runs its fiber (ev.g, the
+  // thread's fiber) on at once; the runtime records no GoStart for that.
+  if (ev.g == 0) return;
+  auto it = t.fiber_of.find(ev.g);
+  if (it == t.fiber_of.end()) return;
+  const FiberNow& n = t.fs[it->second];
+  if (n.live && n.open == kNone && n.state == FiberState::Runnable &&
+      n.reason == ft::trace::Block::Syscall) {
+    Event start = ev;
+    start.proc = int32_t(t.m.procs[p]);
+    on_go_start(t, start, th);
+  }
 }
 
 void on_proc_stop(Tracker& t, const Event& ev, uint32_t th) {

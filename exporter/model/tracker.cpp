@@ -119,10 +119,18 @@ void Tracker::open_slice(uint32_t f, uint32_t p, uint32_t th) {
   if (fs[f].has_pending) {
     Flow fl = fs[f].pending;
     fl.to_slice = idx;
+    if (fl.t_from == now && m.slices[fl.from_slice].t0 < now) fl.t_from = now - 1;  // model.hpp
     FT_INVARIANT(m.slices[fl.from_slice].t0 <= fl.t_from && fl.t_from <= now);
     flows.push_back(fl);
     fs[f].has_pending = false;
   }
+}
+
+void Tracker::running_here(uint32_t f, uint32_t th) {
+  if (!fs[f].live || fs[f].open != kNone || thread_open[th] != kNone) return;
+  if (fs[f].handed_off) fs[f].handed_off = false, threads_in_syscall--;
+  set_state(f, FiberState::Running, ft::trace::Block::None, fs[f].stack);
+  open_slice(f, kNone, th);
 }
 
 void Tracker::close_at(uint32_t idx, SliceEnd end, Block reason, uint32_t stack) {

@@ -64,6 +64,7 @@ struct Tracker {
   std::vector<uint32_t> proc_open;                // open slice per proc index
   std::vector<bool> proc_running;
   std::vector<uint32_t> thread_open;                  // open slice per thread index
+  std::vector<bool> thread_seen;                      // the thread has had an event
   std::unordered_map<uint32_t, uint32_t> thread_big;  // raw thread ids too large for a vector
   std::unordered_map<uint64_t, uint32_t> task_of;
   std::unordered_map<uint32_t, std::vector<uint32_t>> region_stack;  // fiber -> open regions
@@ -85,6 +86,9 @@ struct Tracker {
   // A flow from the slice open on fiber `from` now, entering f's next slice.
   void pend_flow(uint32_t f, uint32_t from, Flow fl);
   void open_slice(uint32_t f, uint32_t p, uint32_t th);
+  // f acts on thread th (a syscall, a wake-up) with no recorded start, e.g. after a handed-off
+  // syscall returned and the runtime let it go on without a proc: it runs here, proc-less.
+  void running_here(uint32_t f, uint32_t th);
   // Closes slice idx at `now`; clears the fiber/proc/thread slots that point at it.
   void close_at(uint32_t idx, SliceEnd end, ft::trace::Block reason = ft::trace::Block::None,
                 uint32_t stack = 0);

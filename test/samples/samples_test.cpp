@@ -10,6 +10,7 @@
 #include "invariants.hpp"
 #include "load.hpp"
 #include "run.hpp"
+#include "tracer/reader.hpp"
 #include "validate.hpp"
 
 using nlohmann::json;
@@ -56,6 +57,23 @@ Traced run_sample(const std::string& sample, const std::string& args = "",
   CHECK(t.stats["complete"] == true);
   CHECK(t.stats["bytes"] == fttest::slurp(t.trace).size());
   CHECK(t.stats["fibers"] == m.fibers.size());
+
+  // Every creation and every wake-up by a fiber is an arrow (issue 11): flows == fiber-made
+  // GoCreate + fiber-made GoUnblock (main, made by ft::run, has no creator), also when the woken
+  // fiber never runs again before the end.
+  {
+    std::string bytes = fttest::slurp(t.trace);
+    ft::trace::Tables tables;
+    uint64_t creates = 0, wakes = 0;
+    ft::trace::read(std::as_bytes(std::span(bytes.data(), bytes.size())), tables,
+                    [&](const ft::trace::Event& e) {
+                      if (e.type == ft::trace::EventType::GoCreate && e.creator() != 0) creates++;
+                      if (e.type == ft::trace::EventType::GoUnblock && e.waker() != 0 && e.waker() != e.g)
+                        wakes++;
+                    });
+    CHECK(m.flows.size() == creates + wakes);
+    CHECK(t.stats["flows"] == creates + wakes);
+  }
 
   for (std::string view : {"proc", "thread", "goroutine"}) {
     if (big && view != "proc") continue;
