@@ -65,12 +65,13 @@ Traced run_sample(const std::string& sample, const std::string& args = "",
     std::string bytes = fttest::slurp(t.trace);
     ft::trace::Tables tables;
     uint64_t creates = 0, wakes = 0;
-    ft::trace::read(std::as_bytes(std::span(bytes.data(), bytes.size())), tables,
-                    [&](const ft::trace::Event& e) {
-                      if (e.type == ft::trace::EventType::GoCreate && e.creator() != 0) creates++;
-                      if (e.type == ft::trace::EventType::GoUnblock && e.waker() != 0 && e.waker() != e.g)
-                        wakes++;
-                    });
+    ft::trace::read(
+        std::as_bytes(std::span(bytes.data(), bytes.size())), tables,
+        [&](const ft::trace::Event& e) {
+          if (e.type == ft::trace::EventType::GoCreate && e.creator() != 0) creates++;
+          if (e.type == ft::trace::EventType::GoUnblock && e.waker() != 0 && e.waker() != e.g)
+            wakes++;
+        });
     CHECK(m.flows.size() == creates + wakes);
     CHECK(t.stats["flows"] == creates + wakes);
   }
