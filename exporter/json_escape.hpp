@@ -1,9 +1,9 @@
 // The one string rule of every JSON writer in fibertrace (the exporter's JsonOut, the server's
 // JsonWriter, and `stats --json` through valid_utf8): RFC 8259 escaping, control characters
-// (C0, DEL and C1) as \u00XX, and each byte that starts no valid UTF-8 sequence (a stray continuation byte, a
-// cut sequence, an overlong form, a surrogate, beyond U+10FFFF) replaced by U+FFFD. Trace
-// strings come from symbol names and user labels, so they may hold any bytes; the output is
-// valid JSON, and every writer shows the same name the same way.
+// (C0, DEL and C1) as \u00XX, and each byte that starts no valid UTF-8 sequence (a stray
+// continuation byte, a cut sequence, an overlong form, a surrogate, beyond U+10FFFF) replaced by
+// U+FFFD. Trace strings come from symbol names and user labels, so they may hold any bytes; the
+// output is valid JSON, and every writer shows the same name the same way.
 #pragma once
 
 #include <cstddef>
