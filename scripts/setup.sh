@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 
 pkgs=(cmake g++ make git python3 pkg-config
       libboost-context-dev libboost-dev libboost-program-options-dev
-      nlohmann-json3-dev catch2 zlib1g-dev libdw-dev chromium protobuf-compiler
+      nlohmann-json3-dev catch2 zlib1g-dev libdw-dev chromium protobuf-compiler clang
       golang-1.19-src)  # the classic trace viewer Go 1.19 ships: the JSON import test
 # Node and npm may come from elsewhere than Debian (e.g. a nodesource build that bundles npm):
 # any working `node` and `npm` will do.
