@@ -157,6 +157,28 @@ test('clicking the Goroutines row shows the breakdown at that moment', async () 
   await shot('trace-counter');
 });
 
+// Issue 11: the counter rows are right from the trace's first moment; while main runs, the
+// Threads row counts the one thread that runs it.
+test('while main first runs, Goroutines says 1 running and Threads 1 running, 0 in syscalls', async () => {
+  await page.keyboard.press('0');
+  const doc = JSON.parse((await fetchRaw(`${viewer.url}/api/trace.json`)).body);
+  const main = doc.traceEvents.filter((e) => e.ph === 'X' && e.name === 'G1 main').sort((a, b) => a.ts - b.ts)[0];
+  assert.ok(main, 'main has a slice');
+  const first = Math.min(...doc.traceEvents.filter((e) => e.ph !== 'M').map((e) => e.ts));
+  assert.equal(main.ts, first, 'main runs from the first event on');
+  const t = Math.round((main.ts + main.dur / 8) * 1000);  // early in main's first slice
+  const click = async (track) => {
+    const row = await page.locator(`.label[data-track="${track}"]`).boundingBox();
+    await page.mouse.click(await page.evaluate((tt) => window.ftViewer.pageX(tt), t), row.y + row.height / 2);
+    await page.waitForSelector('#details[data-kind="counter"]');
+    return page.$$eval('#details .counter-values tr', (trs) => trs.map((tr) => tr.textContent));
+  };
+  const g = await click('c0');
+  assert.equal(g[0], 'Running1', `Goroutines at ${t} ns: ${g}`);
+  const th = await click('c1');
+  assert.deepEqual(th, ['Running1', 'InSyscall0'], `Threads at ${t} ns`);
+});
+
 test('the by-goroutine view has a row per fiber, each linked to its own timeline', async () => {
   await page.goto(`${viewer.url}/trace.html?view=goroutine`);
   await ready();
