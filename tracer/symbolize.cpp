@@ -145,6 +145,16 @@ std::string func_name(const char* raw) {
   return raw ? detail::short_function_name(detail::demangle(raw)) : std::string();
 }
 
+// A scope's function name. Some linkage names do not demangle (lambdas local to a template's
+// instance, as std::apply's closures): then the plain DW_AT_name reads better than the
+// mangled text.
+std::string scope_name(Dwarf_Die* die) {
+  std::string name = func_name(die_name(die));
+  if (name.starts_with("_Z"))
+    if (const char* plain = dwarf_diename(die)) name = plain;
+  return name;
+}
+
 uint32_t attr_u(Dwarf_Die* die, int at) {
   Dwarf_Attribute attr;
   Dwarf_Word v = 0;
@@ -169,16 +179,33 @@ std::vector<SymFrame> Symbolizer::lookup(uint32_t key, uint64_t addr) {
     Dwarf_Files* files = nullptr;
     size_t nfiles = 0;
     if (dwarf_getsrcfiles(cu, &files, &nfiles) != 0) files = nullptr;
-    for (int i = 0; i < n; i++) {
+    for (int i = 0; i < n;) {
       int tag = dwarf_tag(&scopes[i]);
-      if (tag != DW_TAG_inlined_subroutine && tag != DW_TAG_subprogram) continue;
-      out.push_back({func_name(die_name(&scopes[i])), file, uint32_t(line > 0 ? line : 0)});
+      if (tag != DW_TAG_inlined_subroutine && tag != DW_TAG_subprogram) {
+        i++;
+        continue;
+      }
+      out.push_back({scope_name(&scopes[i]), file, uint32_t(line > 0 ? line : 0)});
       if (tag == DW_TAG_subprogram) break;
       // The frame outside an inlined call is at the call site.
       uint32_t cf = attr_u(&scopes[i], DW_AT_call_file);
       const char* f = files && cf < nfiles ? dwarf_filesrc(files, cf, nullptr, nullptr) : nullptr;
       file = f ? f : "";
       line = int(attr_u(&scopes[i], DW_AT_call_line));
+      // dwarf_getscopes continues past an inlined instance with the scopes of its abstract
+      // definition (the inlined function's own body), not with the function it was inlined
+      // into: the caller's frames would be lost. The concrete chain is the inlined DIE's
+      // parents, which dwarf_getscopes_die returns (the DIE itself first).
+      Dwarf_Die* outer = nullptr;
+      int m = dwarf_getscopes_die(&scopes[i], &outer);
+      if (m <= 1) {
+        free(outer);
+        break;
+      }
+      free(scopes);
+      scopes = outer;
+      n = m;
+      i = 1;
     }
     free(scopes);
   }
