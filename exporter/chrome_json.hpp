@@ -1,6 +1,6 @@
 // Chrome Trace Event JSON from a Model, streamed (memory does not grow with the output).
-// The mapping is documented in docs/json-format.md; the rules it keeps are those of
-// shared/DESIGN.md §4, checked by exporter/validate.hpp:
+// The mapping and the rules it keeps (what Perfetto's importer and the classic viewer accept)
+// are documented in docs/json-format.md and checked by exporter/validate.hpp:
 //  * {"traceEvents":[...],"displayTimeUnit":"ns","stackFrames":{...},"otherData":{...},
 //    "metadata":{same as otherData}}
 //  * ts/dur in µs with exactly 3 decimals from integer ns; every event (M too) has ts; all

@@ -17,7 +17,7 @@ nlohmann::json stats_json(const Model& m);
 std::string stats_text(const Model& m);
 
 // "GoCreate", ... (the event table's names); "" for a type the table does not define (stats then
-// counts it as "type<N>").
+// counts it under "type" and its number, e.g. "type40").
 std::string_view event_type_name(uint8_t type);
 
 }  // namespace ft::exporter

@@ -1,4 +1,4 @@
-// A checker for the Chrome Trace Event JSON rules of shared/DESIGN.md §4: what both the Perfetto
+// A checker for the Chrome Trace Event JSON rules of docs/json-format.md: what both the Perfetto
 // importer and the classic catapult viewer accept without dropping, moving or warning.
 // Used by the tests on every export, and usable on any file (it flags Go's own output).
 //

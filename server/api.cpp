@@ -58,6 +58,20 @@ std::optional<uint64_t> opt_u64(const Request& r, const std::string& name) {
   return v;
 }
 
+ViewQuery view_query(const Request& r, const exporter::Model& m) {
+  auto it = r.query.find("view");
+  ViewQuery q;
+  q.name = it == r.query.end() || it->second.empty() ? "proc" : it->second;
+  auto v = exporter::parse_view(q.name);
+  if (!v) throw BadRequest("view must be proc, thread or goroutine");
+  q.view = *v;
+  q.goid = opt_u64(r, "goid");
+  if (q.goid && q.view != exporter::View::Goroutine) throw BadRequest("goid needs view=goroutine");
+  if (q.goid && m.fiber_index(*q.goid) == exporter::kNone)
+    throw BadRequest("no fiber with id " + std::to_string(*q.goid));
+  return q;
+}
+
 uint64_t param_u64(const Request& r, const std::string& name) {
   auto v = opt_u64(r, name);
   if (!v) throw BadRequest("missing parameter '" + name + "'");

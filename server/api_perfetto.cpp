@@ -13,19 +13,12 @@ using namespace ft::exporter;
 using detail::opt_u64;
 
 Response Api::trace_pftrace(const Request& req) {
-  auto vit = req.query.find("view");
-  std::string view = vit == req.query.end() || vit->second.empty() ? "proc" : vit->second;
-  auto v = parse_view(view);
-  if (!v) throw BadRequest("view must be proc, thread or goroutine");
-  auto goid = opt_u64(req, "goid");
-  if (goid && *v != View::Goroutine) throw BadRequest("goid needs view=goroutine");
-  if (goid && opt_.merged.size() > 1) throw BadRequest("goid names a fiber of one trace");
-  if (goid && m_.fiber_index(*goid) == kNone)
-    throw BadRequest("no fiber with id " + std::to_string(*goid));
+  const detail::ViewQuery q = detail::view_query(req, m_);
+  if (q.goid && opt_.merged.size() > 1) throw BadRequest("goid names a fiber of one trace");
   auto make = [&] {
     perfetto::Options o;
-    o.view = *v;
-    o.goid = goid;
+    o.view = q.view;
+    o.goid = q.goid;
     StringSink s;
     std::vector<perfetto::Source> one{{&m_, opt_.file_name, 0}};
     const auto& src = opt_.merged.empty() ? one : opt_.merged;
@@ -36,14 +29,14 @@ Response Api::trace_pftrace(const Request& req) {
     r.cache_control = "no-cache";
     return r;
   };
-  Response r = goid ? make() : cached("trace.pftrace:" + view, make);
+  Response r = q.goid ? make() : cached("trace.pftrace:" + q.name, make);
   auto d = req.query.find("download");
   if (d != req.query.end() && d->second != "0") {
     std::string name = opt_.file_name.substr(opt_.file_name.find_last_of('/') + 1);
     name = name.substr(0, name.rfind('.'));
     if (name.empty()) name = "trace";
-    if (*v != View::Proc) name += "-" + view;
-    if (goid) name += "-g" + std::to_string(*goid);
+    if (q.view != View::Proc) name += "-" + q.name;
+    if (q.goid) name += "-g" + std::to_string(*q.goid);
     r.headers.emplace_back("Content-Disposition", "attachment; filename=\"" + name + ".pftrace\"");
   }
   return r;

@@ -59,26 +59,18 @@ class StreamSink final : public Sink {
 }  // namespace
 
 Response Api::trace_json(const Request& req) {
-  auto vit = req.query.find("view");
-  std::string view = vit == req.query.end() || vit->second.empty() ? "proc" : vit->second;
-  auto v = parse_view(view);
-  if (!v) throw BadRequest("view must be proc, thread or goroutine");
-  auto goid = opt_u64(req, "goid");
-  if (goid && *v != View::Goroutine) throw BadRequest("goid needs view=goroutine");
-  // Checked now: once a stream has begun, its status can no longer change.
-  if (goid && m_.fiber_index(*goid) == kNone)
-    throw BadRequest("no fiber with id " + std::to_string(*goid));
+  const detail::ViewQuery q = detail::view_query(req, m_);
   JsonOptions o;
-  o.view = *v;
-  o.goid = goid;
+  o.view = q.view;
+  o.goid = q.goid;
   // Browsers always accept gzip: the compressed document of a whole view (about a tenth of the
   // JSON: a 6M-event trace is 1.4 GB of JSON and 100 MB gzipped) is built once and shared by
   // every such request, however slowly each reads. Everything else (a client refusing gzip, a
   // focused view keyed by any id a client sends) is streamed from the model as it is sent:
   // its memory is the server's stream buffer, not the document.
   Response r;
-  if (req.accepts_gzip && !goid) {
-    r = cached("trace.json.gz:" + view, [&] {
+  if (req.accepts_gzip && !q.goid) {
+    r = cached("trace.json.gz:" + q.name, [&] {
       StringSink packed;  // compressed as written: the plain document is never held whole
       GzipSink zip(packed, 1);
       write_chrome_json(m_, o, zip);
@@ -109,8 +101,8 @@ Response Api::trace_json(const Request& req) {
   auto d = req.query.find("download");
   if (d != req.query.end() && d->second != "0") {
     std::string name = base_name(opt_.file_name);
-    if (*v != View::Proc) name += "-" + view;
-    if (goid) name += "-g" + std::to_string(*goid);
+    if (q.view != View::Proc) name += "-" + q.name;
+    if (q.goid) name += "-g" + std::to_string(*q.goid);
     r.headers.emplace_back("Content-Disposition", "attachment; filename=\"" + name + ".json\"");
   }
   return r;

@@ -7,6 +7,7 @@
 #include <string_view>
 
 #include "api.hpp"
+#include "exporter/chrome_json.hpp"
 #include "exporter/window.hpp"
 #include "json_writer.hpp"
 
@@ -26,5 +27,15 @@ void write_stack(JsonWriter& w, const exporter::Model& m, uint32_t stack);
 void write_fiber_ref(JsonWriter& w, const exporter::Model& m, uint32_t fiber);
 
 Response json_response(JsonWriter& w);
+
+// The `view` and `goid` parameters of a whole-trace download (trace.json, trace.pftrace):
+// view defaults to "proc"; goid needs view=goroutine and must name a fiber of the trace. Checked
+// before any byte is sent, since a stream's status cannot change once it has begun.
+struct ViewQuery {
+  std::string name;  // "proc", "thread" or "goroutine": also the cache key's suffix
+  exporter::View view;
+  std::optional<uint64_t> goid;
+};
+ViewQuery view_query(const Request& r, const exporter::Model& m);
 
 }  // namespace ft::server::detail

@@ -119,7 +119,8 @@ struct Recorder {
 };
 extern Recorder g_rec;
 
-// rdtsc without a fence: ~7 ns here (DESIGN.md §5), the largest single cost of an event, which is
+// rdtsc without a fence: 7-30 ns depending on the machine (bench/README.md measures it beside the
+// tracer's cost), the largest single cost of an event, which is
 // why events the runtime marks rec::When::Last reuse the thread's previous timestamp instead.
 inline uint64_t now_tick() {
   return __rdtsc();

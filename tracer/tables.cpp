@@ -45,6 +45,17 @@ struct ChunkOut {
   }
 };
 
+// The strings interned since the last call, as one chunk. ts.mu held.
+void strings_chunk(const TableStore& ts, TableMarks& m, std::string& out) {
+  ChunkOut s{out, fmt::kStrings, {}};
+  for (; m.strings < ts.strings.size(); m.strings++) {
+    s.uv(m.strings);
+    s.str(ts.strings[m.strings]);
+    s.end_entry();
+  }
+  s.flush();
+}
+
 // Appends the entries of the modules not yet described in this session, once some address
 // needs the map: all of them, in id order (readers take ids in order; the map is small).
 void describe_modules(TableMarks& m, const std::vector<uint32_t>& ids, std::string& out) {
@@ -92,13 +103,7 @@ void serialize_new(TableMarks& m, std::string& out) {
   size_t first_func, first_stack;
   {
     std::lock_guard<std::mutex> lk(ts.mu);
-    ChunkOut s{out, fmt::kStrings, {}};
-    for (; m.strings < ts.strings.size(); m.strings++) {
-      s.uv(m.strings);
-      s.str(ts.strings[m.strings]);
-      s.end_entry();
-    }
-    s.flush();
+    strings_chunk(ts, m, out);
     first_func = m.funcs;
     first_stack = m.stacks;
     funcs.assign(ts.funcs.begin() + ptrdiff_t(first_func), ts.funcs.end());
@@ -177,13 +182,7 @@ void symbols_chunks(TableMarks& m, std::string& out) {
       for (const SymFrame& f : frames)
         recs.push_back({ts.string_locked(f.func), ts.string_locked(f.file), f.line});
     }
-    ChunkOut s{out, fmt::kStrings, {}};
-    for (; m.strings < ts.strings.size(); m.strings++) {
-      s.uv(m.strings);
-      s.str(ts.strings[m.strings]);
-      s.end_entry();
-    }
-    s.flush();
+    strings_chunk(ts, m, out);
   }
   ChunkOut y{out, fmt::kSymbols, {}};
   for (uint64_t a : addrs) {
