@@ -207,6 +207,19 @@ void evict(SessionState& s, uint64_t now) {
   }
 }
 
+// Flight recorder: the batches that filled since the last call join the ring, oldest first
+// (so each thread's batches stay contiguous), then the budget is applied. ring_mu held.
+void ring_take_full(SessionState& s, uint64_t now) {
+  for (Buffer* b = take_full_fifo(); b;) {
+    Buffer* next = b->next;
+    b->recv_mono_ns = now;
+    s.ring.push_back(b);
+    s.ring_bytes += b->len;
+    b = next;
+  }
+  evict(s, now);
+}
+
 void cycle(SessionState& s, bool last) {
   uint64_t now = mono_ns();
   if (now - s.last_sample_ns >= 10'000'000 || last) {
@@ -225,14 +238,7 @@ void cycle(SessionState& s, bool last) {
   if (s.flight) {
     std::lock_guard<std::mutex> lk(s.ring_mu);
     s.flight_tables += out;
-    for (Buffer* b = take_full_fifo(); b;) {
-      Buffer* next = b->next;
-      b->recv_mono_ns = now;
-      s.ring.push_back(b);
-      s.ring_bytes += b->len;
-      b = next;
-    }
-    evict(s, now);
+    ring_take_full(s, now);
     return;
   }
   if (s.clock_dirty) {
@@ -422,14 +428,7 @@ bool flight_dump(int fd) {
   // Pull in what the writer has not taken yet, so each thread's batches stay contiguous.
   std::lock_guard<std::mutex> lk(s.ring_mu);
   uint64_t now = mono_ns();
-  for (Buffer* b = take_full_fifo(); b;) {
-    Buffer* next = b->next;
-    b->recv_mono_ns = now;
-    s.ring.push_back(b);
-    s.ring_bytes += b->len;
-    b = next;
-  }
-  evict(s, now);
+  ring_take_full(s, now);
   std::string tables = s.flight_tables;
   {
     TableMarks m = s.marks;  // entries the writer has not serialized yet
