@@ -202,20 +202,29 @@ PollDesc* poll_open(int fd) {
     errno = EMFILE;
     return nullptr;
   }
-  pd->fd = fd;
-  pd->closing = false;
-  pd->owned = true;
-  pd->refs = 1;
-  pd->rd = pd->wd = 0;
-  pd->rg.store(0);
-  pd->wg.store(0);
+  {
+    // Under the lock, although the descriptor is fresh: a stale handle to its previous use may
+    // be in poll_close / poll_enter right now, reading these fields under the lock before it
+    // sees that the sequence number moved on (TSan caught the unlocked version).
+    std::lock_guard<SpinLock> g(pd->lock);
+    pd->fd = fd;
+    pd->closing = false;
+    pd->owned = true;
+    pd->refs = 1;
+    pd->rd = pd->wd = 0;
+    pd->rg.store(0);
+    pd->wg.store(0);
+  }
   epoll_event ev{};
   ev.events = EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET;
   ev.data.u64 = pd->index | static_cast<uint64_t>(pd->seq.load()) << 32;
   if (::epoll_ctl(epfd, EPOLL_CTL_ADD, fd, &ev) != 0) {
     int err = errno;
-    pd->owned = false;  // the caller still owns fd on failure
-    pd->seq.fetch_add(1);
+    {
+      std::lock_guard<SpinLock> g(pd->lock);
+      pd->owned = false;  // the caller still owns fd on failure
+      pd->seq.fetch_add(1);
+    }
     std::lock_guard<std::mutex> g(table_mu);
     pd->next_free = free_list;
     free_list = pd;

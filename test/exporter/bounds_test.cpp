@@ -81,19 +81,33 @@ void check_every_command(const std::string& path, size_t bytes) {
   }
 }
 
+// Under ASan the CLI's resident size is mostly shadow memory and its address-space limit
+// cannot hold the shadow's reservation: the bound is a property of the plain build.
+bool skipped_under_asan() {
+#if defined(FT_ASAN)
+  WARN("skipped under ASan: shadow memory is neither bounded by the input nor fits the limit");
+  return true;
+#else
+  return false;
+#endif
+}
+
 }  // namespace
 
 TEST_CASE("bounds: many empty stacks and one-event threads") {
+  if (skipped_under_asan()) return;
   std::string t = fthostile::many_small_entries(400'000);
   check_every_command(write("entries.trace", t), t.size());
 }
 
 TEST_CASE("bounds: 300 000 repeated Procs events") {
+  if (skipped_under_asan()) return;
   std::string t = fthostile::repeated_procs(300'000);
   check_every_command(write("procs.trace", t), t.size());
 }
 
 TEST_CASE("bounds: a 2 GB file is refused at its header, with a sentence") {
+  if (skipped_under_asan()) return;
   // Sparse: 2 GiB + 1 of zeros take no disk space.
   std::string p = write("huge.trace", "");
   REQUIRE(::truncate(p.c_str(), (off_t(2) << 30) + 1) == 0);
